@@ -1,0 +1,4 @@
+/**
+ * lvs4j bench module.
+ */
+package io.lvs4j.bench;

@@ -1,0 +1,4 @@
+/**
+ * lvs4j core module.
+ */
+package io.lvs4j.core;

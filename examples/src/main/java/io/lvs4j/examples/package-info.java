@@ -1,0 +1,4 @@
+/**
+ * lvs4j examples module.
+ */
+package io.lvs4j.examples;

@@ -1,0 +1,4 @@
+/**
+ * lvs4j forwarder module.
+ */
+package io.lvs4j.forwarder;

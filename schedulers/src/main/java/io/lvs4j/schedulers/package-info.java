@@ -1,0 +1,4 @@
+/**
+ * lvs4j schedulers module.
+ */
+package io.lvs4j.schedulers;
