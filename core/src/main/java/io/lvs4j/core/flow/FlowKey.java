@@ -225,18 +225,32 @@ public final class FlowKey
 
     /**
      * A well-mixed 64-bit hash of all fields, stable across processes and runs (no per-process seed), so that
-     * two directors and a restarted director agree on it.
+     * two directors and a restarted director agree on it. Tables exposed to untrusted traffic should prefer
+     * {@link #hash(long)} with a secret seed, so that an attacker cannot aim floods at one probe chain.
      *
      * @return the hash.
      */
     public long hash()
     {
-        long h = mix(srcHi ^ 0x9E37_79B9_7F4A_7C15L);
-        h = mix(h ^ srcLo);
-        h = mix(h ^ dstHi);
-        h = mix(h ^ dstLo);
-        h = mix(h ^ ((long)srcPort << 32 | (long)dstPort << 16 | (long)protocol << 8 | family));
-        return h;
+        return hash(0);
+    }
+
+    /**
+     * A well-mixed 64-bit hash of all fields under a seed: one multiply-xorshift pass for IPv4 (both addresses
+     * fit one long, ports and protocol another), one more for the high halves of IPv6 addresses.
+     *
+     * @param seed a per-table secret; the same seed gives the same hash in every process.
+     * @return the hash.
+     */
+    public long hash(final long seed)
+    {
+        long a = (srcLo << 32 | srcLo >>> 32) ^ dstLo;
+        final long b = (long)srcPort << 32 | (long)dstPort << 16 | (long)protocol << 8 | family;
+        if ((srcHi | dstHi) != 0)
+        {
+            a ^= mix(srcHi ^ Long.rotateLeft(dstHi, 29) ^ seed);
+        }
+        return mix((a ^ seed) * 0x9E37_79B9_7F4A_7C15L + b);
     }
 
     /**
