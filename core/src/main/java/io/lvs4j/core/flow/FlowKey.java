@@ -244,6 +244,37 @@ public final class FlowKey
      */
     public long hash(final long seed)
     {
+        return hashOf(seed, family, protocol, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort);
+    }
+
+    /**
+     * {@link #hash(long)} of a flow given as fields, for code that holds a flow's fields but no key (a
+     * connection table hashing an entry's reply direction while it frees the entry). The fields must be
+     * normalised as the setters leave them: ports and protocol unsigned, an IPv4 address in the low 32 bits
+     * of {@code lo} with {@code hi == 0}.
+     *
+     * @param seed     a per-table secret.
+     * @param family   {@link #AF_INET} or {@link #AF_INET6}.
+     * @param protocol the IP protocol number.
+     * @param srcHi    source address, high 64 bits.
+     * @param srcLo    source address, low 64 bits.
+     * @param srcPort  source port.
+     * @param dstHi    destination address, high 64 bits.
+     * @param dstLo    destination address, low 64 bits.
+     * @param dstPort  destination port.
+     * @return the same value as {@link #hash(long)} of a key holding these fields.
+     */
+    public static long hashOf(
+        final long seed,
+        final int family,
+        final int protocol,
+        final long srcHi,
+        final long srcLo,
+        final int srcPort,
+        final long dstHi,
+        final long dstLo,
+        final int dstPort)
+    {
         long a = (srcLo << 32 | srcLo >>> 32) ^ dstLo;
         final long b = (long)srcPort << 32 | (long)dstPort << 16 | (long)protocol << 8 | family;
         if ((srcHi | dstHi) != 0)
