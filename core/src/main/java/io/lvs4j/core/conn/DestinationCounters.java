@@ -1,6 +1,7 @@
 package io.lvs4j.core.conn;
 
 import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -43,7 +44,23 @@ public final class DestinationCounters
      */
     public DestinationCounters(final int capacity)
     {
-        this(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity * SLOT_LENGTH + SLOT_LENGTH)), capacity);
+        this(alignedMemory(capacity), capacity);
+    }
+
+    /**
+     * Fresh direct memory whose slots start on cache-line boundaries: {@code allocateDirect} only aligns to 8
+     * bytes, and a slot straddling two lines would share one with its neighbour (false sharing between workers
+     * updating different servers).
+     */
+    private static AtomicBuffer alignedMemory(final int capacity)
+    {
+        if (capacity <= 0)
+        {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        final ByteBuffer memory = ByteBuffer.allocateDirect(capacity * SLOT_LENGTH + SLOT_LENGTH);
+        final int skew = (int)(BufferUtil.address(memory) & (SLOT_LENGTH - 1));
+        return new UnsafeBuffer(memory, skew == 0 ? 0 : SLOT_LENGTH - skew, capacity * SLOT_LENGTH);
     }
 
     /**
