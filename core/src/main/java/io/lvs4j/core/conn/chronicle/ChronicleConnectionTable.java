@@ -136,6 +136,7 @@ public final class ChronicleConnectionTable implements ConnectionTable
     private final Object sweepLock = new Object();
     private final Sweeper sweeper = new Sweeper(newScratch(), false);
     private int sweepSegment;
+    private int sweepPosition;
 
     private ChronicleConnectionTable(
         final Path file,
@@ -368,7 +369,22 @@ public final class ChronicleConnectionTable implements ConnectionTable
     {
         final ChronicleCursor c = cursorOf(cursor);
         c.key.set(ConnectionKeyBytes.KIND_CONNECTION, clientToVip);
-        return position(c, nowMs, false);
+        try (ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> q = entries.queryContext(c.key))
+        {
+            q.readLock().lock();
+            final MapEntry<ConnectionKeyBytes, ConnectionValueBytes> e = q.entry();
+            if (e != null)
+            {
+                final ConnectionValueBytes v = e.value().getUsing(c.scratch.mapValue);
+                if (isLive(v, nowMs))
+                {
+                    positionOn(c, v);
+                    return true;
+                }
+            }
+        }
+        c.reset();
+        return false;
     }
 
     /** {@inheritDoc} */
@@ -377,7 +393,76 @@ public final class ChronicleConnectionTable implements ConnectionTable
     {
         final ChronicleCursor c = cursorOf(cursor);
         c.key.set(ConnectionKeyBytes.KIND_TEMPLATE, templateKey);
-        return position(c, nowMs, true);
+        long invalidIncarnation = 0;
+        try (ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> q = entries.queryContext(c.key))
+        {
+            q.readLock().lock();
+            final MapEntry<ConnectionKeyBytes, ConnectionValueBytes> e = q.entry();
+            if (e != null)
+            {
+                final ConnectionValueBytes v = e.value().getUsing(c.scratch.mapValue);
+                if (isLive(v, nowMs))
+                {
+                    if (isAvailable(v.destinationId()))
+                    {
+                        positionOn(c, v);
+                        return true;
+                    }
+                    invalidIncarnation = v.incarnation();
+                }
+            }
+        }
+        if (invalidIncarnation != 0)
+        {
+            invalidateTemplate(c.key, invalidIncarnation, c.scratch);
+        }
+        c.reset();
+        return false;
+    }
+
+    /**
+     * IPVS's {@code ip_vs_check_template}: a template whose destination is no longer available is neutralised
+     * (its port set to 0xffff) and left to expire, so that the next connection from the client network is
+     * scheduled afresh and a new template can take its key. Here it moves, with both segments locked in index
+     * order (the one place two entry locks are held at once), to a key of its own that its connections can
+     * still derive from its incarnation.
+     */
+    private void invalidateTemplate(final ConnectionKeyBytes key, final long incarnation, final Scratch s)
+    {
+        final ConnectionKeyBytes invalidKey = s.invalidKey.copyFrom(key).invalidTemplate(incarnation);
+        try (ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> q = entries.queryContext(key);
+            ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> qi = entries.queryContext(invalidKey))
+        {
+            if (q.segmentIndex() <= qi.segmentIndex())
+            {
+                q.writeLock().lock();
+                qi.writeLock().lock();
+            }
+            else
+            {
+                qi.writeLock().lock();
+                q.writeLock().lock();
+            }
+            final MapEntry<ConnectionKeyBytes, ConnectionValueBytes> e = q.entry();
+            final ConnectionValueBytes v = e == null ? null : e.value().getUsing(s.mapValue);
+            if (v == null || v.incarnation() != incarnation || isAvailable(v.destinationId()) || qi.entry() != null)
+            {
+                return;
+            }
+            s.newValue.copyFrom(v);
+            s.newValue.destPort(0xFFFF);
+            qi.absentEntry().doInsert(qi.wrapValueAsData(s.newValue));
+            e.doRemove();
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Chronicle's budget is exhausted: the template stays where it is, invisible only while unavailable.
+        }
+    }
+
+    private boolean isAvailable(final int destinationId)
+    {
+        return destinationId >= 0 && destinationId < counters.capacity() && counters.isAvailable(destinationId);
     }
 
     /** {@inheritDoc} */
@@ -410,27 +495,6 @@ public final class ChronicleConnectionTable implements ConnectionTable
                     v.destLo() == serverToClient.srcLo() && v.destHi() == serverToClient.srcHi() &&
                     v.destPort() == serverToClient.srcPort() && c.key.srcLo() == serverToClient.dstLo() &&
                     c.key.srcHi() == serverToClient.dstHi() && c.key.srcPort() == serverToClient.dstPort())
-                {
-                    positionOn(c, v);
-                    return true;
-                }
-            }
-        }
-        c.reset();
-        return false;
-    }
-
-    private boolean position(final ChronicleCursor c, final long nowMs, final boolean template)
-    {
-        try (ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> q = entries.queryContext(c.key))
-        {
-            q.readLock().lock();
-            final MapEntry<ConnectionKeyBytes, ConnectionValueBytes> e = q.entry();
-            if (e != null)
-            {
-                final ConnectionValueBytes v = e.value().getUsing(c.scratch.mapValue);
-                // Modern IPVS neutralises an invalid template by setting its port to 0xffff; lookups skip it.
-                if (isLive(v, nowMs) && !(template && v.destPort() == 0xFFFF))
                 {
                     positionOn(c, v);
                     return true;
@@ -674,6 +738,11 @@ public final class ChronicleConnectionTable implements ConnectionTable
                 c.reset();
                 return false;
             }
+            if (v.controlCount() > 0)
+            {
+                // IPVS never deletes an entry that still controls others; it goes once they are gone.
+                return false;
+            }
             q.writeLock().lock();
             retireLocked(c.key, v, s);
             if (v.hasController())
@@ -694,22 +763,36 @@ public final class ChronicleConnectionTable implements ConnectionTable
         return true;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Chronicle iterates a segment from its start, so the sweep remembers how far into the current segment it
+     * got and skips that many entries next time; an entry moved backwards by a removal is caught on the next
+     * round.
+     */
     @Override
     public int sweep(final long nowMs, final int maxSlots)
     {
         synchronized (sweepLock)
         {
             final int segments = entries.segments();
+            int budget = maxSlots;
             int removed = 0;
-            int visited = 0;
-            for (int i = 0; i < segments && visited < maxSlots; i++)
+            for (int done = 0; done < segments && budget > 0; )
             {
-                final int segment = sweepSegment;
-                sweepSegment = segment + 1 >= segments ? 0 : segment + 1;
-                sweeper.sweepSegment(segment, nowMs);
+                final boolean complete = sweeper.sweepSegment(sweepSegment, nowMs, sweepPosition, budget);
+                budget -= sweeper.visited;
                 removed += sweeper.removed;
-                visited += Math.max(1, sweeper.visited);
+                if (complete)
+                {
+                    sweepSegment = sweepSegment + 1 >= segments ? 0 : sweepSegment + 1;
+                    sweepPosition = 0;
+                    done++;
+                }
+                else
+                {
+                    sweepPosition = sweeper.position;
+                }
             }
             return removed;
         }
@@ -818,7 +901,7 @@ public final class ChronicleConnectionTable implements ConnectionTable
         int reclaimed = 0;
         for (int i = 0; i < RECLAIM_SEGMENTS && i < segments && reclaimed == 0; i++)
         {
-            reclaimer.sweepSegment((home + i) % segments, nowMs);
+            reclaimer.sweepSegment((home + i) % segments, nowMs, 0, Integer.MAX_VALUE);
             reclaimed += reclaimer.removed;
         }
         return reclaimed;
@@ -922,58 +1005,78 @@ public final class ChronicleConnectionTable implements ConnectionTable
     private void releaseControl(
         final ConnectionKeyBytes controllerKey, final long incarnation, final boolean early, final Scratch s)
     {
-        boolean dropped = false;
+        if (!releaseControlAt(controllerKey, incarnation, early, s) &&
+            controllerKey.kind() == ConnectionKeyBytes.KIND_TEMPLATE)
+        {
+            // The template may have been invalidated since, and moved to its incarnation's key.
+            releaseControlAt(s.invalidKey.copyFrom(controllerKey).invalidTemplate(incarnation), incarnation, early, s);
+        }
+    }
+
+    /** @return true when the controller was found under {@code key}. */
+    private boolean releaseControlAt(
+        final ConnectionKeyBytes key, final long incarnation, final boolean early, final Scratch s)
+    {
         boolean droppedHasController = false;
-        try (ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> q =
-            entries.queryContext(controllerKey))
+        try (ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> q = entries.queryContext(key))
         {
             q.writeLock().lock();
             final MapEntry<ConnectionKeyBytes, ConnectionValueBytes> e = q.entry();
             final ConnectionValueBytes v = e == null ? null : e.value().getUsing(s.mapValue);
             if (v == null || v.incarnation() != incarnation)
             {
-                return;
+                return false;
             }
             final int count = Math.max(0, v.controlCount() - 1);
             v.controlCount(count);
-            if (early && count == 0 &&
-                ((v.flags() & ConnectionFlags.TEMPLATE) == 0 || v.state() != TcpState.ASSURED))
+            if (!early || count != 0 || ((v.flags() & ConnectionFlags.TEMPLATE) != 0 && v.state() == TcpState.ASSURED))
             {
-                retireLocked(controllerKey, v, s);
-                if (v.hasController())
-                {
-                    droppedHasController = true;
-                    v.copyControllerKeyTo(s.controllerKey2);
-                    s.controllerIncarnation2 = v.controllerIncarnation();
-                }
-                e.doRemove();
-                dropped = true;
+                return true;
             }
+            retireLocked(key, v, s);
+            if (v.hasController())
+            {
+                droppedHasController = true;
+                v.copyControllerKeyTo(s.controllerKey2);
+                s.controllerIncarnation2 = v.controllerIncarnation();
+            }
+            e.doRemove();
         }
-        if (dropped)
+        reserved.decrementAndGet();
+        stats.onRemove();
+        if (droppedHasController)
         {
-            reserved.decrementAndGet();
-            stats.onRemove();
-            if (droppedHasController)
-            {
-                // One more level at most (a connection controlled by a template, itself controlling data
-                // connections); deeper chains do not exist in IPVS.
-                releaseControl(s.controllerKey2, s.controllerIncarnation2, false, s);
-            }
+            // One more level at most (a connection controlled by a template, itself controlling data
+            // connections); deeper chains do not exist in IPVS.
+            releaseControl(s.controllerKey2, s.controllerIncarnation2, false, s);
         }
+        return true;
     }
 
     private void assureTemplate(final ConnectionKeyBytes templateKey, final long incarnation, final Scratch s)
     {
-        try (ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> q = entries.queryContext(templateKey))
+        if (!assureTemplateAt(templateKey, incarnation, s) && templateKey.kind() == ConnectionKeyBytes.KIND_TEMPLATE)
+        {
+            assureTemplateAt(s.invalidKey.copyFrom(templateKey).invalidTemplate(incarnation), incarnation, s);
+        }
+    }
+
+    private boolean assureTemplateAt(final ConnectionKeyBytes key, final long incarnation, final Scratch s)
+    {
+        try (ExternalMapQueryContext<ConnectionKeyBytes, ConnectionValueBytes, ?> q = entries.queryContext(key))
         {
             q.writeLock().lock();
             final MapEntry<ConnectionKeyBytes, ConnectionValueBytes> e = q.entry();
             final ConnectionValueBytes v = e == null ? null : e.value().getUsing(s.mapValue);
-            if (v != null && v.incarnation() == incarnation && (v.flags() & ConnectionFlags.TEMPLATE) != 0)
+            if (v == null || v.incarnation() != incarnation)
+            {
+                return false;
+            }
+            if ((v.flags() & ConnectionFlags.TEMPLATE) != 0)
             {
                 v.state(TcpState.ASSURED);
             }
+            return true;
         }
     }
 
@@ -1008,6 +1111,7 @@ public final class ChronicleConnectionTable implements ConnectionTable
         final ConnectionKeyBytes controllerKey = ConnectionKeyBytes.onHeap();
         final ConnectionKeyBytes controllerKey2 = ConnectionKeyBytes.onHeap();
         final ConnectionKeyBytes templateKey = ConnectionKeyBytes.onHeap();
+        final ConnectionKeyBytes invalidKey = ConnectionKeyBytes.onHeap();
         final ConnectionValueBytes newValue = ConnectionValueBytes.onHeap();
         final ConnectionKeyBytes mapKey = new ConnectionKeyBytes();
         final ConnectionValueBytes mapValue = new ConnectionValueBytes();
@@ -1043,6 +1147,11 @@ public final class ChronicleConnectionTable implements ConnectionTable
         private final long[] releaseIncarnations = new long[DEFERRED];
         private int releases;
         private long nowMs;
+        private int budget;
+        private int toSkip;
+        private boolean outOfBudget;
+        /** Entries of the segment passed over and kept, so far: where the next pass resumes. */
+        int position;
         private MapSegmentContext<ConnectionKeyBytes, ConnectionValueBytes, ?> context;
         int visited;
         int removed;
@@ -1057,15 +1166,24 @@ public final class ChronicleConnectionTable implements ConnectionTable
             }
         }
 
-        void sweepSegment(final int segment, final long nowMs)
+        /**
+         * Sweeps one segment, skipping its first {@code skip} entries, examining at most {@code budget}.
+         *
+         * @return true when the segment's end was reached; else {@link #position} says where to resume.
+         */
+        boolean sweepSegment(final int segment, final long nowMs, final int skip, final int budget)
         {
             this.nowMs = nowMs;
+            this.budget = budget;
             visited = 0;
             removed = 0;
+            position = skip;
             boolean complete;
             do
             {
                 releases = 0;
+                toSkip = position;
+                outOfBudget = false;
                 try (MapSegmentContext<ConnectionKeyBytes, ConnectionValueBytes, ?> sc = entries.segmentContext(segment))
                 {
                     context = sc;
@@ -1080,23 +1198,36 @@ public final class ChronicleConnectionTable implements ConnectionTable
                     releaseControl(releaseKeys[i], releaseIncarnations[i], false, scratch);
                 }
             }
-            while (!complete);
+            while (!complete && !outOfBudget);
+            return complete;
         }
 
         /** {@inheritDoc} */
         @Override
         public boolean test(final MapEntry<ConnectionKeyBytes, ConnectionValueBytes> e)
         {
+            if (toSkip > 0)
+            {
+                toSkip--;
+                return true;
+            }
+            if (visited >= budget)
+            {
+                outOfBudget = true;
+                return false;
+            }
             visited++;
             final ConnectionValueBytes v = e.value().getUsing(entryValue);
             if (v.expiresAtMs() > nowMs)
             {
+                position++;
                 return true;
             }
             if (v.controlCount() > 0)
             {
                 writeLock();
                 v.expiresAtMs(nowMs + ConnectionTimeouts.CONTROL_RETRY_MS);
+                position++;
                 return true;
             }
             final ConnectionKeyBytes k = e.key().getUsing(entryKey);

@@ -7,7 +7,7 @@ import net.openhft.chronicle.bytes.BytesStore;
 import org.agrona.UnsafeApi;
 
 /**
- * A fixed 40-byte Chronicle Map key, read and written in place: a flyweight over either the cursor's own
+ * A fixed 48-byte Chronicle Map key, read and written in place: a flyweight over either the cursor's own
  * on-heap array (a key being looked up or inserted) or the map's mapped memory (a key or reply-index value
  * being read). Chronicle compares and hashes keys as raw bytes, so every byte, padding included, is always
  * written.
@@ -26,12 +26,14 @@ import org.agrona.UnsafeApi;
  *  16  srcLo     long
  *  24  dstHi     long
  *  32  dstLo     long
+ *  40  discriminator long (0, except for an invalidated template: its incarnation, so that it can stay in the
+ *                     map beside the template that replaces it, and its connections can still find it)
  * </pre>
  */
 final class ConnectionKeyBytes implements Byteable
 {
     /** Bytes per key. */
-    static final int LENGTH = 40;
+    static final int LENGTH = 48;
 
     /** The reply-index map's metadata entry (capacity, layout version). */
     static final int KIND_META = 0;
@@ -41,6 +43,8 @@ final class ConnectionKeyBytes implements Byteable
     static final int KIND_TEMPLATE = 2;
     /** A NAT reply-index key, real server to client. */
     static final int KIND_REPLY = 3;
+    /** A template invalidated because its destination became unavailable, left to expire out of sight. */
+    static final int KIND_INVALID_TEMPLATE = 4;
 
     private static final long ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
@@ -54,6 +58,7 @@ final class ConnectionKeyBytes implements Byteable
     private static final int SRC_LO = 16;
     private static final int DST_HI = 24;
     private static final int DST_LO = 32;
+    private static final int DISCRIMINATOR = 40;
 
     private BytesStore<?, ?> store;
     private long storeOffset;
@@ -170,6 +175,20 @@ final class ConnectionKeyBytes implements Byteable
         UnsafeApi.putLong(b, a + SRC_LO, srcLo);
         UnsafeApi.putLong(b, a + DST_HI, dstHi);
         UnsafeApi.putLong(b, a + DST_LO, dstLo);
+        UnsafeApi.putLong(b, a + DISCRIMINATOR, 0);
+        return this;
+    }
+
+    /**
+     * Turns a template's key into the key its invalidated self is kept under.
+     *
+     * @param incarnation the template's incarnation, unique among entries.
+     * @return this.
+     */
+    ConnectionKeyBytes invalidTemplate(final long incarnation)
+    {
+        UnsafeApi.putByte(base, address + KIND, (byte)KIND_INVALID_TEMPLATE);
+        UnsafeApi.putLong(base, address + DISCRIMINATOR, incarnation);
         return this;
     }
 
@@ -215,7 +234,7 @@ final class ConnectionKeyBytes implements Byteable
     }
 
     /**
-     * Copies all 40 bytes of another key into this one.
+     * Copies all the bytes of another key into this one.
      *
      * @param other the source key.
      * @return this.
@@ -227,7 +246,7 @@ final class ConnectionKeyBytes implements Byteable
     }
 
     /**
-     * Copies 40 bytes from raw memory (a value field holding a key).
+     * Copies a key's bytes from raw memory (a value field holding a key).
      *
      * @param srcBase    base object or null.
      * @param srcAddress address or offset.
@@ -240,7 +259,7 @@ final class ConnectionKeyBytes implements Byteable
     }
 
     /**
-     * Copies this key's 40 bytes to raw memory.
+     * Copies this key's bytes to raw memory.
      *
      * @param dstBase    base object or null.
      * @param dstAddress address or offset.
@@ -255,7 +274,7 @@ final class ConnectionKeyBytes implements Byteable
      *
      * @param otherBase    base object or null.
      * @param otherAddress address or offset.
-     * @return true when all 40 bytes are equal.
+     * @return true when all bytes are equal.
      */
     boolean sameAs(final Object otherBase, final long otherAddress)
     {

@@ -6,7 +6,7 @@ import net.openhft.chronicle.bytes.BytesStore;
 import org.agrona.UnsafeApi;
 
 /**
- * A fixed 144-byte Chronicle Map value, read and written in place: a flyweight over either a cursor's on-heap
+ * A fixed 152-byte Chronicle Map value, read and written in place: a flyweight over either a cursor's on-heap
  * scratch array (an entry about to be inserted) or the entry's bytes in the mapped file (under the segment
  * lock). The client and virtual sides are not repeated here: they are the key.
  * <p>
@@ -28,14 +28,14 @@ import org.agrona.UnsafeApi;
  *  80  controllerState    int   (0 none, 1 linked, 2 linked and template assured)
  *  84  zero               int
  *  88  controllerIncarnation long
- *  96  controllerKey      40 bytes (a ConnectionKeyBytes layout)
- * 136  zero               long
+ *  96  controllerKey      48 bytes (a ConnectionKeyBytes layout)
+ * 144  zero               long
  * </pre>
  */
 final class ConnectionValueBytes implements Byteable
 {
     /** Bytes per value. */
-    static final int LENGTH = 144;
+    static final int LENGTH = 152;
 
     private static final long ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
@@ -56,7 +56,7 @@ final class ConnectionValueBytes implements Byteable
     private static final int PAD_1 = 84;
     private static final int CONTROLLER_INCARNATION = 88;
     private static final int CONTROLLER_KEY = 96;
-    private static final int PAD_2 = 136;
+    private static final int PAD_2 = 144;
 
     private BytesStore<?, ?> store;
     private long storeOffset;
@@ -194,6 +194,21 @@ final class ConnectionValueBytes implements Byteable
     int destPort()
     {
         return UnsafeApi.getInt(base, address + DEST_PORT);
+    }
+
+    void destPort(final int value)
+    {
+        UnsafeApi.putInt(base, address + DEST_PORT, value);
+    }
+
+    /**
+     * Copies every byte of another value into this one.
+     *
+     * @param other the source.
+     */
+    void copyFrom(final ConnectionValueBytes other)
+    {
+        UnsafeApi.copyMemory(other.base, other.address, base, address, LENGTH);
     }
 
     long expiresAtMs()

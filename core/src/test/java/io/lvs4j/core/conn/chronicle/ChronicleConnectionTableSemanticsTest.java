@@ -272,6 +272,53 @@ class ChronicleConnectionTableSemanticsTest
     }
 
     @Test
+    void invalidatedTemplateMovesAsideAndItsConnectionsStillReachIt() throws Exception
+    {
+        for (final int capacity : new int[]{16, 100_000}) // one segment (both keys in it), and many
+        {
+            table.close();
+            counters = ChronicleTables.counters();
+            table = ChronicleTables.open(dir.resolve("inv-" + capacity + ".cmap"), capacity, counters);
+            cursor = table.newCursor();
+            final ConnectionCursor tpl = table.newCursor();
+            final FlowKey tk = templateKey(TCP, CLIENT & 0xFFFFFF00);
+            table.insert(template(tk, DEST, 360_000), null, T0, tpl);
+            final ConnectionCursor kept = table.newCursor();
+            table.insert(connection(in(TCP, CLIENT, 1), ConnectionFlags.DROUTE, DEST), tpl, T0, kept);
+            table.insert(connection(in(TCP, CLIENT, 2), ConnectionFlags.DROUTE, DEST), tpl, T0, cursor);
+
+            counters.setAvailable(DEST, false);
+            assertFalse(table.findTemplate(tk, T0 + 1, tpl), "an unavailable destination invalidates its template");
+            counters.setAvailable(DEST, true);
+            assertFalse(table.findTemplate(tk, T0 + 1, tpl), "invalidation is final, as in IPVS");
+            assertEquals(INSERTED, table.insert(template(tk, 4, 360_000), null, T0 + 1, tpl));
+            assertEquals(1, counters.persistent(DEST));
+            assertEquals(1, counters.persistent(4));
+            assertEquals(4, table.size());
+
+            // The old template, listed with IPVS's neutralised port, is still reached by its connections.
+            table.onPacket(kept, false, TCP_SYN, 60, T0 + 2);
+            table.onPacket(kept, false, TCP_ACK, 60, T0 + 2);
+            final List<String> templates = new ArrayList<>();
+            table.forEach(T0 + 2, r ->
+            {
+                if (r.isTemplate())
+                {
+                    templates.add(r.destinationId + " " + r.destPort + " " + TcpState.name(r.state) + " " + r.controlCount);
+                }
+            });
+            templates.sort(null);
+            assertEquals(List.of("3 65535 ASSURED 2", "4 8080 NONE 0"), templates);
+            assertTrue(table.remove(cursor));
+            assertTrue(table.remove(kept));
+            assertEquals(1, counters.persistent(DEST), "ASSURED: kept until its own timer");
+            assertEquals(2, table.sweep(T0 + 1 + 360_000, Integer.MAX_VALUE), "both templates expire on time");
+            assertEquals(0, counters.persistent(DEST) + counters.persistent(4));
+            assertEquals(0, table.size());
+        }
+    }
+
+    @Test
     void expiredEntriesAreInvisibleAtOnceAndStaleCursorsAreRefused()
     {
         final FlowKey key = in(TCP, CLIENT, 40000);
