@@ -121,6 +121,12 @@ public final class ClassifiedFrame
         return frameLength;
     }
 
+    /** @return the Ethernet header length with its VLAN tags (14, 18 or 22), or -1 when it was truncated. */
+    public int l2HeaderLength()
+    {
+        return l3Offset < 0 ? -1 : l3Offset - frameOffset;
+    }
+
     /** @return the number of VLAN tags, 0..2. */
     public int vlanCount()
     {

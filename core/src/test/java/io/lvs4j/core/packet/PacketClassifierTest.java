@@ -139,6 +139,7 @@ class PacketClassifierTest
         assertEquals(200, frame.vlanId(1));
         assertEquals(0xE0C8, frame.vlanTci(1));
         assertEquals(22, frame.l3Offset());
+        assertEquals(22, frame.l2HeaderLength());
     }
 
     @Test
@@ -427,6 +428,7 @@ class PacketClassifierTest
     void truncatedL2()
     {
         assertMalformed(Malformation.TRUNCATED_L2, new byte[13]);
+        assertEquals(-1, frame.l2HeaderLength());
         assertMalformed(Malformation.TRUNCATED_L2, new byte[0]);
         // a tag whose TCI and inner ethertype are cut off
         final byte[] tagged = ethernet(ETH_IPV4, new byte[0], VLAN, 1);
