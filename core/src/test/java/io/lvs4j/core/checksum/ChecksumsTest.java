@@ -1,5 +1,7 @@
 package io.lvs4j.core.checksum;
 
+import io.lvs4j.core.testing.PropertyCheck;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,9 +11,6 @@ import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32C;
 
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -20,7 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 class ChecksumsTest
 {
-    @Example
+    @Test
     void rfc1071Example()
     {
         // RFC 1071 §3: 00 01 f2 03 f4 f5 f6 f7 sums to 0x2ddf0, folds to 0xddf2
@@ -29,7 +28,7 @@ class ChecksumsTest
         assertEquals(0x220d, Checksums.finish(Checksums.sum(b, 0, 8)));
     }
 
-    @Example
+    @Test
     void knownIpv4HeaderChecksum()
     {
         final UnsafeBuffer header = buffer(
@@ -43,7 +42,7 @@ class ChecksumsTest
         assertFalse(Checksums.isIpv4HeaderValid(header, 0, 20));
     }
 
-    @Example
+    @Test
     void oddLengthPadsTheLastByteOnTheRight()
     {
         assertEquals(0xAB00, Checksums.sum(buffer(0xAB), 0, 1));
@@ -51,7 +50,7 @@ class ChecksumsTest
         assertEquals(0, Checksums.sum(buffer(0x01), 0, 0));
     }
 
-    @Example
+    @Test
     void foldIsZeroOnlyForZero()
     {
         assertEquals(0, Checksums.fold(0));
@@ -63,92 +62,104 @@ class ChecksumsTest
         assertEquals(0xFFFF, Checksums.finish(0));
     }
 
-    @Property(tries = 1000)
-    void sumEqualsNaiveReferenceAtAnyOffsetAndLength(@ForAll final long seed)
+    @Test
+    void sumEqualsNaiveReferenceAtAnyOffsetAndLength()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final byte[] bytes = random(r, r.nextInt(0, 400));
-        final int offset = bytes.length == 0 ? 0 : r.nextInt(bytes.length);
-        final int length = r.nextInt(bytes.length - offset + 1);
-        final UnsafeBuffer b = new UnsafeBuffer(bytes);
-        assertEquals(naiveFold(bytes, offset, length), Checksums.fold(Checksums.sum(b, offset, length)));
+        PropertyCheck.forAll("sumEqualsNaiveReferenceAtAnyOffsetAndLength", 1000, random ->
+        {
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final byte[] bytes = random(r, r.nextInt(0, 400));
+            final int offset = bytes.length == 0 ? 0 : r.nextInt(bytes.length);
+            final int length = r.nextInt(bytes.length - offset + 1);
+            final UnsafeBuffer b = new UnsafeBuffer(bytes);
+            assertEquals(naiveFold(bytes, offset, length), Checksums.fold(Checksums.sum(b, offset, length)));
+        });
     }
 
-    @Property(tries = 1000)
-    void sumsOfRangesSplitAtEvenDistancesAdd(@ForAll final long seed)
+    @Test
+    void sumsOfRangesSplitAtEvenDistancesAdd()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final byte[] bytes = random(r, r.nextInt(2, 300));
-        final int split = r.nextInt(bytes.length / 2 + 1) * 2;
-        final UnsafeBuffer b = new UnsafeBuffer(bytes);
-        assertEquals(
-            Checksums.fold(Checksums.sum(b, 0, bytes.length)),
-            Checksums.fold(Checksums.sum(b, 0, split) + Checksums.sum(b, split, bytes.length - split)));
+        PropertyCheck.forAll("sumsOfRangesSplitAtEvenDistancesAdd", 1000, random ->
+        {
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final byte[] bytes = random(r, r.nextInt(2, 300));
+            final int split = r.nextInt(bytes.length / 2 + 1) * 2;
+            final UnsafeBuffer b = new UnsafeBuffer(bytes);
+            assertEquals(
+                Checksums.fold(Checksums.sum(b, 0, bytes.length)),
+                Checksums.fold(Checksums.sum(b, 0, split) + Checksums.sum(b, split, bytes.length - split)));
+        });
     }
 
-    @Property(tries = 1000)
-    void incrementalUpdatesEqualFullRecompute(@ForAll final long seed)
+    @Test
+    void incrementalUpdatesEqualFullRecompute()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final byte[] bytes = random(r, 2 * r.nextInt(8, 200) + (r.nextBoolean() ? 1 : 0));
-        // sometimes an all-zero message, the one whose sum is 0
-        if (r.nextInt(20) == 0)
+        PropertyCheck.forAll("incrementalUpdatesEqualFullRecompute", 1000, random ->
         {
-            java.util.Arrays.fill(bytes, (byte)0);
-        }
-        final UnsafeBuffer b = new UnsafeBuffer(bytes);
-        final int checksum = Checksums.finish(Checksums.sum(b, 0, bytes.length));
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final byte[] bytes = random(r, 2 * r.nextInt(8, 200) + (r.nextBoolean() ? 1 : 0));
+            // sometimes an all-zero message, the one whose sum is 0
+            if (r.nextInt(20) == 0)
+            {
+                java.util.Arrays.fill(bytes, (byte)0);
+            }
+            final UnsafeBuffer b = new UnsafeBuffer(bytes);
+            final int checksum = Checksums.finish(Checksums.sum(b, 0, bytes.length));
 
-        final int width = 2 << r.nextInt(4); // 2, 4, 8 or 16 bytes changed
-        final int at = 2 * r.nextInt((bytes.length - 16) / 2 + 1);
-        final byte[] before = new byte[16];
-        b.getBytes(at, before, 0, 16);
-        final byte[] after = before.clone();
-        for (int i = 0; i < width; i++)
-        {
-            after[i] = (byte)(r.nextInt(8) == 0 ? 0 : r.nextInt(256));
-        }
-        b.putBytes(at, after);
-        final int full = Checksums.finish(Checksums.sum(b, 0, bytes.length));
+            final int width = 2 << r.nextInt(4); // 2, 4, 8 or 16 bytes changed
+            final int at = 2 * r.nextInt((bytes.length - 16) / 2 + 1);
+            final byte[] before = new byte[16];
+            b.getBytes(at, before, 0, 16);
+            final byte[] after = before.clone();
+            for (int i = 0; i < width; i++)
+            {
+                after[i] = (byte)(r.nextInt(8) == 0 ? 0 : r.nextInt(256));
+            }
+            b.putBytes(at, after);
+            final int full = Checksums.finish(Checksums.sum(b, 0, bytes.length));
 
-        final UnsafeBuffer o = new UnsafeBuffer(before);
-        final UnsafeBuffer n = new UnsafeBuffer(after);
-        final int incremental;
-        switch (width)
-        {
-            case 2:
-                incremental = Checksums.update16(checksum, o.getShort(0, ByteOrder.BIG_ENDIAN) & 0xFFFF,
-                    n.getShort(0, ByteOrder.BIG_ENDIAN) & 0xFFFF);
-                break;
-            case 4:
-                incremental = Checksums.update32(checksum, o.getInt(0, ByteOrder.BIG_ENDIAN),
-                    n.getInt(0, ByteOrder.BIG_ENDIAN));
-                break;
-            case 8:
-                incremental = Checksums.update32(
-                    Checksums.update32(checksum, o.getInt(0, ByteOrder.BIG_ENDIAN), n.getInt(0, ByteOrder.BIG_ENDIAN)),
-                    o.getInt(4, ByteOrder.BIG_ENDIAN), n.getInt(4, ByteOrder.BIG_ENDIAN));
-                break;
-            default:
-                incremental = Checksums.update128(checksum,
-                    o.getLong(0, ByteOrder.BIG_ENDIAN), o.getLong(8, ByteOrder.BIG_ENDIAN),
-                    n.getLong(0, ByteOrder.BIG_ENDIAN), n.getLong(8, ByteOrder.BIG_ENDIAN));
-                break;
-        }
-        // the same number, except around an all-zero message (a sum of 0, not 0xFFFF), where the two may pick
-        // different forms of one's-complement zero
-        final boolean zeroMessage = isZero(before, bytes, at) || Checksums.sum(b, 0, bytes.length) == 0;
-        if (zeroMessage)
-        {
-            assertEquals(full % 0xFFFF, incremental % 0xFFFF);
-        }
-        else
-        {
-            assertEquals(full, incremental);
-        }
+            final UnsafeBuffer o = new UnsafeBuffer(before);
+            final UnsafeBuffer n = new UnsafeBuffer(after);
+            final int incremental;
+            switch (width)
+            {
+                case 2:
+                    incremental = Checksums.update16(checksum, o.getShort(0, ByteOrder.BIG_ENDIAN) & 0xFFFF,
+                        n.getShort(0, ByteOrder.BIG_ENDIAN) & 0xFFFF);
+                    break;
+                case 4:
+                    incremental = Checksums.update32(checksum, o.getInt(0, ByteOrder.BIG_ENDIAN),
+                        n.getInt(0, ByteOrder.BIG_ENDIAN));
+                    break;
+                case 8:
+                    incremental = Checksums.update32(
+                        Checksums.update32(checksum, o.getInt(0, ByteOrder.BIG_ENDIAN), n.getInt(0, ByteOrder.BIG_ENDIAN)),
+                        o.getInt(4, ByteOrder.BIG_ENDIAN), n.getInt(4, ByteOrder.BIG_ENDIAN));
+                    break;
+                default:
+                    incremental = Checksums.update128(checksum,
+                        o.getLong(0, ByteOrder.BIG_ENDIAN), o.getLong(8, ByteOrder.BIG_ENDIAN),
+                        n.getLong(0, ByteOrder.BIG_ENDIAN), n.getLong(8, ByteOrder.BIG_ENDIAN));
+                    break;
+            }
+            // the same number, except around an all-zero message (a sum of 0, not 0xFFFF), where the two may pick
+            // different forms of one's-complement zero
+            final boolean zeroMessage = isZero(before, bytes, at) || Checksums.sum(b, 0, bytes.length) == 0;
+            if (zeroMessage)
+            {
+                assertEquals(full % 0xFFFF, incremental % 0xFFFF);
+            }
+            else
+            {
+                assertEquals(full, incremental);
+            }
+        });
     }
 
-    @Example
+    @Test
     void udpComputedZeroIsSentAsAllOnes()
     {
         // IPv4 + UDP, then pick a payload word that makes the checksum come out as 0
@@ -169,7 +180,7 @@ class ChecksumsTest
         assertEquals(0xFFFF, Checksums.fold(Checksums.pseudoHeaderSumV4(b, 0, 17, 12) + Checksums.sum(b, 20, 12)));
     }
 
-    @Example
+    @Test
     void udpZeroChecksumMeansNoneAndStaysZero()
     {
         assertEquals(0, Checksums.updateUdp16(0, 1234, 80));
@@ -178,7 +189,7 @@ class ChecksumsTest
         assertNotEquals(0, Checksums.update16(0, 1234, 80));
     }
 
-    @Example
+    @Test
     void udpIncrementalResultOfZeroBecomesAllOnes()
     {
         // checksum 1 means the data sums to 0xFFFE; adding 1 makes the sum 0xFFFF and the checksum 0
@@ -190,39 +201,47 @@ class ChecksumsTest
         assertEquals(0x1234, Checksums.udpNonZero(0x1234));
     }
 
-    @Property(tries = 200)
-    void pseudoHeadersFromBufferEqualPseudoHeadersFromValues(@ForAll final long seed)
+    @Test
+    void pseudoHeadersFromBufferEqualPseudoHeadersFromValues()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final UnsafeBuffer b = new UnsafeBuffer(random(r, 40));
-        final int length = r.nextInt(65536);
-        assertEquals(
-            Checksums.fold(Checksums.pseudoHeaderSumV4(b.getInt(12, ByteOrder.BIG_ENDIAN),
-                b.getInt(16, ByteOrder.BIG_ENDIAN), 6, length)),
-            Checksums.fold(Checksums.pseudoHeaderSumV4(b, 0, 6, length)));
-        assertEquals(
-            Checksums.fold(Checksums.pseudoHeaderSumV6(
-                b.getLong(8, ByteOrder.BIG_ENDIAN), b.getLong(16, ByteOrder.BIG_ENDIAN),
-                b.getLong(24, ByteOrder.BIG_ENDIAN), b.getLong(32, ByteOrder.BIG_ENDIAN), 17, length)),
-            Checksums.fold(Checksums.pseudoHeaderSumV6(b, 0, 17, length)));
+        PropertyCheck.forAll("pseudoHeadersFromBufferEqualPseudoHeadersFromValues", 200, random ->
+        {
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final UnsafeBuffer b = new UnsafeBuffer(random(r, 40));
+            final int length = r.nextInt(65536);
+            assertEquals(
+                Checksums.fold(Checksums.pseudoHeaderSumV4(b.getInt(12, ByteOrder.BIG_ENDIAN),
+                    b.getInt(16, ByteOrder.BIG_ENDIAN), 6, length)),
+                Checksums.fold(Checksums.pseudoHeaderSumV4(b, 0, 6, length)));
+            assertEquals(
+                Checksums.fold(Checksums.pseudoHeaderSumV6(
+                    b.getLong(8, ByteOrder.BIG_ENDIAN), b.getLong(16, ByteOrder.BIG_ENDIAN),
+                    b.getLong(24, ByteOrder.BIG_ENDIAN), b.getLong(32, ByteOrder.BIG_ENDIAN), 17, length)),
+                Checksums.fold(Checksums.pseudoHeaderSumV6(b, 0, 17, length)));
+        });
     }
 
-    @Property(tries = 500)
-    void crc32cEqualsTheJdks(@ForAll final long seed)
+    @Test
+    void crc32cEqualsTheJdks()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final byte[] bytes = random(r, r.nextInt(0, 300));
-        final CRC32C jdk = new CRC32C();
-        jdk.update(bytes);
-        final UnsafeBuffer b = new UnsafeBuffer(bytes);
-        assertEquals((int)jdk.getValue(), Checksums.crc32c(0, b, 0, bytes.length));
-        // continuing a CRC over a split equals one pass
-        final int split = r.nextInt(bytes.length + 1);
-        assertEquals((int)jdk.getValue(),
-            Checksums.crc32c(Checksums.crc32c(0, b, 0, split), b, split, bytes.length - split));
+        PropertyCheck.forAll("crc32cEqualsTheJdks", 500, random ->
+        {
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final byte[] bytes = random(r, r.nextInt(0, 300));
+            final CRC32C jdk = new CRC32C();
+            jdk.update(bytes);
+            final UnsafeBuffer b = new UnsafeBuffer(bytes);
+            assertEquals((int)jdk.getValue(), Checksums.crc32c(0, b, 0, bytes.length));
+            // continuing a CRC over a split equals one pass
+            final int split = r.nextInt(bytes.length + 1);
+            assertEquals((int)jdk.getValue(),
+                Checksums.crc32c(Checksums.crc32c(0, b, 0, split), b, split, bytes.length - split));
+        });
     }
 
-    @Example
+    @Test
     void crc32cKnownAnswer()
     {
         // the CRC-32C check value of "123456789" (RFC 3720 B.4 lists test vectors of the same function)
@@ -230,18 +249,22 @@ class ChecksumsTest
         assertEquals(0xE306_9283, Checksums.crc32c(0, b, 0, 9));
     }
 
-    @Property(tries = 200)
-    void sctpChecksumIsCrc32cWithTheFieldZeroed(@ForAll final long seed)
+    @Test
+    void sctpChecksumIsCrc32cWithTheFieldZeroed()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final byte[] bytes = random(r, r.nextInt(12, 200));
-        final UnsafeBuffer b = new UnsafeBuffer(bytes);
-        final int ours = Checksums.sctpChecksum(b, 0, bytes.length);
-        final byte[] zeroed = bytes.clone();
-        zeroed[8] = zeroed[9] = zeroed[10] = zeroed[11] = 0;
-        final CRC32C jdk = new CRC32C();
-        jdk.update(zeroed);
-        assertEquals((int)jdk.getValue(), ours);
+        PropertyCheck.forAll("sctpChecksumIsCrc32cWithTheFieldZeroed", 200, random ->
+        {
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final byte[] bytes = random(r, r.nextInt(12, 200));
+            final UnsafeBuffer b = new UnsafeBuffer(bytes);
+            final int ours = Checksums.sctpChecksum(b, 0, bytes.length);
+            final byte[] zeroed = bytes.clone();
+            zeroed[8] = zeroed[9] = zeroed[10] = zeroed[11] = 0;
+            final CRC32C jdk = new CRC32C();
+            jdk.update(zeroed);
+            assertEquals((int)jdk.getValue(), ours);
+        });
     }
 
     private static boolean isZero(final byte[] changedRange, final byte[] message, final int at)

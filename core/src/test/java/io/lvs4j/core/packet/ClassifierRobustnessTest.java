@@ -1,5 +1,7 @@
 package io.lvs4j.core.packet;
 
+import io.lvs4j.core.testing.PropertyCheck;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,9 +11,6 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.SplittableRandom;
 
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -30,7 +29,7 @@ class ClassifierRobustnessTest
     private final ClassifiedFrame exact = new ClassifiedFrame();
     private final ClassifiedFrame embedded = new ClassifiedFrame();
 
-    @Example
+    @Test
     void agronaBoundsChecksAreOn()
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[16], 4, 8);
@@ -39,54 +38,66 @@ class ClassifierRobustnessTest
         assertThrows(IndexOutOfBoundsException.class, () -> buffer.getByte(-1));
     }
 
-    @Property(tries = 300)
-    void everyPrefixOfAValidFrameClassifiesWithinBounds(@ForAll final long seed)
+    @Test
+    void everyPrefixOfAValidFrameClassifiesWithinBounds()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final byte[] bytes = variant(r, RandomFrames.any(r).bytes);
-        for (int length = 0; length <= bytes.length; length++)
+        PropertyCheck.forAll("everyPrefixOfAValidFrameClassifiesWithinBounds", 300, random ->
         {
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final byte[] bytes = variant(r, RandomFrames.any(r).bytes);
+            for (int length = 0; length <= bytes.length; length++)
+            {
+                check(r, bytes, length, verifying);
+                check(r, bytes, length, lenient);
+            }
+        });
+    }
+
+    @Test
+    void corruptedFramesClassifyWithinBounds()
+    {
+        PropertyCheck.forAll("corruptedFramesClassifyWithinBounds", 2000, random ->
+        {
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final byte[] bytes = variant(r, RandomFrames.any(r).bytes);
+            for (int i = 0, n = r.nextInt(1, 7); i < n; i++)
+            {
+                bytes[r.nextInt(bytes.length)] = interesting(r);
+            }
+            final int length = r.nextInt(4) == 0 ? r.nextInt(bytes.length + 1) : bytes.length;
             check(r, bytes, length, verifying);
             check(r, bytes, length, lenient);
-        }
+        });
     }
 
-    @Property(tries = 2000)
-    void corruptedFramesClassifyWithinBounds(@ForAll final long seed)
+    @Test
+    void randomBytesClassifyWithinBounds()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final byte[] bytes = variant(r, RandomFrames.any(r).bytes);
-        for (int i = 0, n = r.nextInt(1, 7); i < n; i++)
+        PropertyCheck.forAll("randomBytesClassifyWithinBounds", 1000, random ->
         {
-            bytes[r.nextInt(bytes.length)] = interesting(r);
-        }
-        final int length = r.nextInt(4) == 0 ? r.nextInt(bytes.length + 1) : bytes.length;
-        check(r, bytes, length, verifying);
-        check(r, bytes, length, lenient);
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final byte[] bytes = new byte[r.nextInt(200)];
+            for (int i = 0; i < bytes.length; i++)
+            {
+                bytes[i] = interesting(r);
+            }
+            if (bytes.length >= 14)
+            {
+                // give the parser something to chew on beyond the Ethernet header
+                final int[] types = {0x0800, 0x86DD, 0x0806, 0x8100, 0x88A8};
+                final int type = types[r.nextInt(types.length)];
+                bytes[12] = (byte)(type >>> 8);
+                bytes[13] = (byte)type;
+            }
+            check(r, bytes, bytes.length, verifying);
+            check(r, bytes, bytes.length, lenient);
+        });
     }
 
-    @Property(tries = 1000)
-    void randomBytesClassifyWithinBounds(@ForAll final long seed)
-    {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final byte[] bytes = new byte[r.nextInt(200)];
-        for (int i = 0; i < bytes.length; i++)
-        {
-            bytes[i] = interesting(r);
-        }
-        if (bytes.length >= 14)
-        {
-            // give the parser something to chew on beyond the Ethernet header
-            final int[] types = {0x0800, 0x86DD, 0x0806, 0x8100, 0x88A8};
-            final int type = types[r.nextInt(types.length)];
-            bytes[12] = (byte)(type >>> 8);
-            bytes[13] = (byte)type;
-        }
-        check(r, bytes, bytes.length, verifying);
-        check(r, bytes, bytes.length, lenient);
-    }
-
-    @Example
+    @Test
     void truncatedIcmpErrorQuotesAreReportedNotThrown()
     {
         final SplittableRandom r = new SplittableRandom(42);
@@ -101,7 +112,7 @@ class ClassifierRobustnessTest
         }
     }
 
-    @Example
+    @Test
     void corruptionReachesEveryCheckAndKind()
     {
         // a short extension-header limit, so that the chain limit is reachable by corrupting real frames

@@ -1,5 +1,7 @@
 package io.lvs4j.core.packet;
 
+import io.lvs4j.core.testing.PropertyCheck;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,8 +13,6 @@ import java.util.SplittableRandom;
 
 import io.lvs4j.core.checksum.Checksums;
 import io.lvs4j.core.flow.FlowKey;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.pcap4j.packet.ArpPacket;
 import org.pcap4j.packet.Dot1qVlanTagPacket;
@@ -56,91 +56,95 @@ class Pcap4jAgreementTest
     private final Icmpv4View icmpv4 = new Icmpv4View();
     private final Icmpv6View icmpv6 = new Icmpv6View();
 
-    @Property(tries = 1000)
-    void viewsAndChecksumsAgreeWithPcap4j(@ForAll final long seed) throws IllegalRawDataException
+    @Test
+    void viewsAndChecksumsAgreeWithPcap4j()
     {
-        final RandomFrames.Frame generated = RandomFrames.any(new SplittableRandom(seed));
-        final byte[] bytes = generated.bytes;
-        // at an odd offset in a larger buffer, as frames lie in a ring
-        final byte[] backing = new byte[bytes.length + 11];
-        System.arraycopy(bytes, 0, backing, 7, bytes.length);
-        final UnsafeBuffer buffer = new UnsafeBuffer(backing);
-        final int base = 7;
-        final EthernetPacket parsed = EthernetPacket.newPacket(bytes, 0, bytes.length);
+        PropertyCheck.forAll("viewsAndChecksumsAgreeWithPcap4j", 1000, random ->
+        {
+            final long seed = random.nextLong();
+            final RandomFrames.Frame generated = RandomFrames.any(new SplittableRandom(seed));
+            final byte[] bytes = generated.bytes;
+            // at an odd offset in a larger buffer, as frames lie in a ring
+            final byte[] backing = new byte[bytes.length + 11];
+            System.arraycopy(bytes, 0, backing, 7, bytes.length);
+            final UnsafeBuffer buffer = new UnsafeBuffer(backing);
+            final int base = 7;
+            final EthernetPacket parsed = EthernetPacket.newPacket(bytes, 0, bytes.length);
 
-        final FrameKind kind = classifier.classify(buffer, base, bytes.length, frame);
-        assertEquals(expectedKind(generated), kind, generated::toString);
-        assertEquals(Malformation.NONE, frame.malformation());
+            final FrameKind kind = classifier.classify(buffer, base, bytes.length, frame);
+            assertEquals(expectedKind(generated), kind, generated::toString);
+            assertEquals(Malformation.NONE, frame.malformation());
 
-        ethernet.wrap(buffer, base, bytes.length);
-        assertEquals(mac(parsed.getHeader().getDstAddr()), ethernet.destinationMac());
-        assertEquals(mac(parsed.getHeader().getSrcAddr()), ethernet.sourceMac());
-        assertEquals(generated.vlanTags, ethernet.vlanTagCount());
-        assertEquals(generated.vlanTags, frame.vlanCount());
-        Packet payload = parsed.getPayload();
-        for (int i = 0; payload instanceof Dot1qVlanTagPacket; i++)
-        {
-            final Dot1qVlanTagPacket.Dot1qVlanTagHeader tag = ((Dot1qVlanTagPacket)payload).getHeader();
-            final int tci = tag.getPriority() << 13 | (tag.getCfi() ? 1 << 12 : 0) | tag.getVidAsInt();
-            assertEquals(tci, frame.vlanTci(i));
-            assertEquals(tci, ethernet.vlanTci(i));
-            assertEquals(tag.getVidAsInt(), frame.vlanId(i));
-            assertEquals(EthernetView.ETHERTYPE_VLAN, frame.vlanTpid(i));
-            payload = payload.getPayload();
-        }
-        assertEquals(base + ethernet.headerLength(), frame.l3Offset());
-        assertEquals(ethernet.etherType(), frame.etherType());
+            ethernet.wrap(buffer, base, bytes.length);
+            assertEquals(mac(parsed.getHeader().getDstAddr()), ethernet.destinationMac());
+            assertEquals(mac(parsed.getHeader().getSrcAddr()), ethernet.sourceMac());
+            assertEquals(generated.vlanTags, ethernet.vlanTagCount());
+            assertEquals(generated.vlanTags, frame.vlanCount());
+            Packet payload = parsed.getPayload();
+            for (int i = 0; payload instanceof Dot1qVlanTagPacket; i++)
+            {
+                final Dot1qVlanTagPacket.Dot1qVlanTagHeader tag = ((Dot1qVlanTagPacket)payload).getHeader();
+                final int tci = tag.getPriority() << 13 | (tag.getCfi() ? 1 << 12 : 0) | tag.getVidAsInt();
+                assertEquals(tci, frame.vlanTci(i));
+                assertEquals(tci, ethernet.vlanTci(i));
+                assertEquals(tag.getVidAsInt(), frame.vlanId(i));
+                assertEquals(EthernetView.ETHERTYPE_VLAN, frame.vlanTpid(i));
+                payload = payload.getPayload();
+            }
+            assertEquals(base + ethernet.headerLength(), frame.l3Offset());
+            assertEquals(ethernet.etherType(), frame.etherType());
 
-        if (generated.transport == RandomFrames.Transport.ARP)
-        {
-            checkArp((ArpPacket)payload, buffer);
-            return;
-        }
-        final IpPacket ip = (IpPacket)payload;
-        final FlowKey flow = frame.flow();
-        assertEquals(addressText(ip.getHeader().getSrcAddr()), address(flow.family(), flow.srcHi(), flow.srcLo()));
-        assertEquals(addressText(ip.getHeader().getDstAddr()), address(flow.family(), flow.dstHi(), flow.dstLo()));
-        final int l3 = frame.l3Offset();
-        if (generated.ipVersion == 4)
-        {
-            checkIpv4((IpV4Packet)ip, buffer, l3);
-        }
-        else
-        {
-            checkIpv6((IpV6Packet)ip, buffer, l3, generated);
-        }
+            if (generated.transport == RandomFrames.Transport.ARP)
+            {
+                checkArp((ArpPacket)payload, buffer);
+                return;
+            }
+            final IpPacket ip = (IpPacket)payload;
+            final FlowKey flow = frame.flow();
+            assertEquals(addressText(ip.getHeader().getSrcAddr()), address(flow.family(), flow.srcHi(), flow.srcLo()));
+            assertEquals(addressText(ip.getHeader().getDstAddr()), address(flow.family(), flow.dstHi(), flow.dstLo()));
+            final int l3 = frame.l3Offset();
+            if (generated.ipVersion == 4)
+            {
+                checkIpv4((IpV4Packet)ip, buffer, l3);
+            }
+            else
+            {
+                checkIpv6((IpV6Packet)ip, buffer, l3, generated);
+            }
 
-        final int l4 = frame.l4Offset();
-        final Packet transport = transport(parsed);
-        switch (generated.transport)
-        {
-            case TCP:
-                checkTcp(transport.get(TcpPacket.class), buffer, l3, l4, generated.ipVersion);
-                break;
-            case UDP:
-                checkUdp(transport.get(UdpPacket.class), buffer, l3, l4, generated.ipVersion);
-                break;
-            case SCTP:
-                checkSctp(transport.get(SctpPacket.class), buffer, l4);
-                break;
-            case ICMP_ECHO:
-            case ICMP_ERROR:
-                checkIcmp(transport, generated, buffer, l3, l4);
-                break;
-            case IPIP:
-                if (generated.ipVersion == 4)
-                {
-                    checkIpIp(generated, buffer, l3);
+            final int l4 = frame.l4Offset();
+            final Packet transport = transport(parsed);
+            switch (generated.transport)
+            {
+                case TCP:
+                    checkTcp(transport.get(TcpPacket.class), buffer, l3, l4, generated.ipVersion);
                     break;
-                }
-                assertEquals(4, flow.protocol());
-                assertEquals(ipPayloadLength(ip, transport), frame.payloadLength());
-                break;
-            default:
-                assertEquals(47, flow.protocol());
-                assertEquals(ipPayloadLength(ip, transport), frame.payloadLength());
-                break;
-        }
+                case UDP:
+                    checkUdp(transport.get(UdpPacket.class), buffer, l3, l4, generated.ipVersion);
+                    break;
+                case SCTP:
+                    checkSctp(transport.get(SctpPacket.class), buffer, l4);
+                    break;
+                case ICMP_ECHO:
+                case ICMP_ERROR:
+                    checkIcmp(transport, generated, buffer, l3, l4);
+                    break;
+                case IPIP:
+                    if (generated.ipVersion == 4)
+                    {
+                        checkIpIp(generated, buffer, l3);
+                        break;
+                    }
+                    assertEquals(4, flow.protocol());
+                    assertEquals(ipPayloadLength(ip, transport), frame.payloadLength());
+                    break;
+                default:
+                    assertEquals(47, flow.protocol());
+                    assertEquals(ipPayloadLength(ip, transport), frame.payloadLength());
+                    break;
+            }
+        });
     }
 
     private void checkArp(final ArpPacket packet, final UnsafeBuffer buffer)

@@ -1,5 +1,7 @@
 package io.lvs4j.core.packet;
 
+import io.lvs4j.core.testing.PropertyCheck;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +11,6 @@ import java.util.SplittableRandom;
 
 import io.lvs4j.core.checksum.Checksums;
 import io.lvs4j.core.flow.FlowKey;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.pcap4j.packet.EthernetPacket;
 import org.pcap4j.packet.IllegalRawDataException;
@@ -33,163 +32,166 @@ class RewritesTest
     private final ClassifiedFrame frame = new ClassifiedFrame();
     private final ClassifiedFrame after = new ClassifiedFrame();
 
-    @Property(tries = 1000)
-    void incrementalChecksumsEqualFullRecomputeAfterRandomRewrites(@ForAll final long seed)
-        throws IllegalRawDataException
+    @Test
+    void incrementalChecksumsEqualFullRecomputeAfterRandomRewrites()
     {
-        final SplittableRandom r = new SplittableRandom(seed);
-        final RandomFrames.Transport[] transports = {
-            RandomFrames.Transport.TCP, RandomFrames.Transport.UDP, RandomFrames.Transport.SCTP,
-            RandomFrames.Transport.ICMP_ECHO};
-        final int ipVersion = r.nextBoolean() ? 4 : 6;
-        final RandomFrames.Frame generated = RandomFrames.frame(r, ipVersion, transports[r.nextInt(transports.length)]);
-        final int base = r.nextInt(0, 9);
-        final byte[] backing = new byte[base + generated.bytes.length];
-        System.arraycopy(generated.bytes, 0, backing, base, generated.bytes.length);
-        final UnsafeBuffer buffer = new UnsafeBuffer(backing);
-        final int length = generated.bytes.length;
-        classifier.classify(buffer, base, length, frame);
-        final FrameKind kind = frame.kind();
+        PropertyCheck.forAll("incrementalChecksumsEqualFullRecomputeAfterRandomRewrites", 1000, random ->
+        {
+            final long seed = random.nextLong();
+            final SplittableRandom r = new SplittableRandom(seed);
+            final RandomFrames.Transport[] transports = {
+                RandomFrames.Transport.TCP, RandomFrames.Transport.UDP, RandomFrames.Transport.SCTP,
+                RandomFrames.Transport.ICMP_ECHO};
+            final int ipVersion = r.nextBoolean() ? 4 : 6;
+            final RandomFrames.Frame generated = RandomFrames.frame(r, ipVersion, transports[r.nextInt(transports.length)]);
+            final int base = r.nextInt(0, 9);
+            final byte[] backing = new byte[base + generated.bytes.length];
+            System.arraycopy(generated.bytes, 0, backing, base, generated.bytes.length);
+            final UnsafeBuffer buffer = new UnsafeBuffer(backing);
+            final int length = generated.bytes.length;
+            classifier.classify(buffer, base, length, frame);
+            final FrameKind kind = frame.kind();
 
-        // UDP starts out with a regular checksum, "none" (IPv4 only), or a computed 0 sent as 0xFFFF
-        final boolean udp = kind == FrameKind.IPV4_UDP || kind == FrameKind.IPV6_UDP;
-        final int udpCase = udp ? r.nextInt(3) : 0;
-        if (udpCase == 1 && kind == FrameKind.IPV4_UDP)
-        {
-            buffer.putShort(frame.l4Offset() + 6, (short)0, BIG);
-        }
-        else if (udpCase == 2 && frame.payloadLength() >= 2)
-        {
-            makeUdpChecksumComputeToZero(buffer, frame);
-        }
-        final int udpBefore = udp ? buffer.getShort(frame.l4Offset() + 6, BIG) & 0xFFFF : -1;
-
-        final FlowKey expected = new FlowKey().set(frame.flow());
-        int expectedTtl = frame.ttl();
-        int expectedTos = frame.tos();
-        for (int i = 0, n = r.nextInt(1, 6); i < n; i++)
-        {
-            switch (r.nextInt(5))
+            // UDP starts out with a regular checksum, "none" (IPv4 only), or a computed 0 sent as 0xFFFF
+            final boolean udp = kind == FrameKind.IPV4_UDP || kind == FrameKind.IPV6_UDP;
+            final int udpCase = udp ? r.nextInt(3) : 0;
+            if (udpCase == 1 && kind == FrameKind.IPV4_UDP)
             {
-                case 0:
-                    if (ipVersion == 4)
-                    {
-                        final int address = r.nextInt();
-                        assertTrue(Rewrites.setIpv4Destination(buffer, frame, address));
-                        expected.setV4(expected.protocol(), expected.srcV4(), expected.srcPort(), address,
-                            expected.dstPort());
-                    }
-                    else
-                    {
-                        final long hi = r.nextLong();
-                        final long lo = r.nextLong();
-                        assertTrue(Rewrites.setIpv6Destination(buffer, frame, hi, lo));
-                        expected.setV6(expected.protocol(), expected.srcHi(), expected.srcLo(), expected.srcPort(),
-                            hi, lo, expected.dstPort());
-                    }
-                    break;
-                case 1:
-                    if (ipVersion == 4)
-                    {
-                        final int address = r.nextInt();
-                        assertTrue(Rewrites.setIpv4Source(buffer, frame, address));
-                        expected.setV4(expected.protocol(), address, expected.srcPort(), expected.dstV4(),
-                            expected.dstPort());
-                    }
-                    else
-                    {
-                        final long hi = r.nextLong();
-                        final long lo = r.nextLong();
-                        assertTrue(Rewrites.setIpv6Source(buffer, frame, hi, lo));
-                        expected.setV6(expected.protocol(), hi, lo, expected.srcPort(),
-                            expected.dstHi(), expected.dstLo(), expected.dstPort());
-                    }
-                    break;
-                case 2:
+                buffer.putShort(frame.l4Offset() + 6, (short)0, BIG);
+            }
+            else if (udpCase == 2 && frame.payloadLength() >= 2)
+            {
+                makeUdpChecksumComputeToZero(buffer, frame);
+            }
+            final int udpBefore = udp ? buffer.getShort(frame.l4Offset() + 6, BIG) & 0xFFFF : -1;
+
+            final FlowKey expected = new FlowKey().set(frame.flow());
+            int expectedTtl = frame.ttl();
+            int expectedTos = frame.tos();
+            for (int i = 0, n = r.nextInt(1, 6); i < n; i++)
+            {
+                switch (r.nextInt(5))
                 {
-                    final boolean source = r.nextBoolean();
-                    final int port = udp && r.nextInt(3) == 0 ?
-                        portMakingChecksumZero(buffer, frame, source) : r.nextInt(65536);
-                    final boolean done = source ? Rewrites.setSourcePort(buffer, frame, port) :
-                        Rewrites.setDestinationPort(buffer, frame, port);
-                    assertEquals(kind.hasPorts(), done);
-                    if (done)
-                    {
-                        if (source)
+                    case 0:
+                        if (ipVersion == 4)
                         {
-                            expected.srcPort(port);
+                            final int address = r.nextInt();
+                            assertTrue(Rewrites.setIpv4Destination(buffer, frame, address));
+                            expected.setV4(expected.protocol(), expected.srcV4(), expected.srcPort(), address,
+                                expected.dstPort());
                         }
                         else
                         {
-                            expected.dstPort(port);
+                            final long hi = r.nextLong();
+                            final long lo = r.nextLong();
+                            assertTrue(Rewrites.setIpv6Destination(buffer, frame, hi, lo));
+                            expected.setV6(expected.protocol(), expected.srcHi(), expected.srcLo(), expected.srcPort(),
+                                hi, lo, expected.dstPort());
                         }
-                    }
-                    break;
-                }
-                case 3:
-                {
-                    final int ttl = Rewrites.decrementTtl(buffer, frame);
-                    if (expectedTtl <= 1)
+                        break;
+                    case 1:
+                        if (ipVersion == 4)
+                        {
+                            final int address = r.nextInt();
+                            assertTrue(Rewrites.setIpv4Source(buffer, frame, address));
+                            expected.setV4(expected.protocol(), address, expected.srcPort(), expected.dstV4(),
+                                expected.dstPort());
+                        }
+                        else
+                        {
+                            final long hi = r.nextLong();
+                            final long lo = r.nextLong();
+                            assertTrue(Rewrites.setIpv6Source(buffer, frame, hi, lo));
+                            expected.setV6(expected.protocol(), hi, lo, expected.srcPort(),
+                                expected.dstHi(), expected.dstLo(), expected.dstPort());
+                        }
+                        break;
+                    case 2:
                     {
-                        assertEquals(0, ttl);
+                        final boolean source = r.nextBoolean();
+                        final int port = udp && r.nextInt(3) == 0 ?
+                            portMakingChecksumZero(buffer, frame, source) : r.nextInt(65536);
+                        final boolean done = source ? Rewrites.setSourcePort(buffer, frame, port) :
+                            Rewrites.setDestinationPort(buffer, frame, port);
+                        assertEquals(kind.hasPorts(), done);
+                        if (done)
+                        {
+                            if (source)
+                            {
+                                expected.srcPort(port);
+                            }
+                            else
+                            {
+                                expected.dstPort(port);
+                            }
+                        }
+                        break;
+                    }
+                    case 3:
+                    {
+                        final int ttl = Rewrites.decrementTtl(buffer, frame);
+                        if (expectedTtl <= 1)
+                        {
+                            assertEquals(0, ttl);
+                        }
+                        else
+                        {
+                            assertEquals(--expectedTtl, ttl);
+                        }
+                        break;
+                    }
+                    default:
+                        expectedTos = r.nextInt(256);
+                        assertTrue(Rewrites.setTos(buffer, frame, expectedTos));
+                        break;
+                }
+            }
+
+            assertEquals(kind, classifier.classify(buffer, base, length, after), "IPv4 header checksum still valid");
+            assertTrue(after.flow().sameAs(expected), () -> after.flow() + " vs " + expected);
+            assertEquals(expectedTtl, after.ttl());
+            assertEquals(expectedTos, after.tos());
+
+            final int l3 = after.l3Offset();
+            final int l4 = after.l4Offset();
+            switch (kind)
+            {
+                case IPV4_TCP:
+                    assertEquals(Checksums.tcpChecksumV4(buffer, l3, l4, after.l4Length()), stored(buffer, l4 + 16));
+                    break;
+                case IPV6_TCP:
+                    assertEquals(Checksums.tcpChecksumV6(buffer, l3, l4, after.l4Length()), stored(buffer, l4 + 16));
+                    break;
+                case IPV4_UDP:
+                case IPV6_UDP:
+                    if (udpBefore == 0)
+                    {
+                        assertEquals(0, stored(buffer, l4 + 6), "a zero UDP checksum stays zero");
                     }
                     else
                     {
-                        assertEquals(--expectedTtl, ttl);
+                        final int full = kind == FrameKind.IPV4_UDP ?
+                            Checksums.udpChecksumV4(buffer, l3, l4, after.l4Length()) :
+                            Checksums.udpChecksumV6(buffer, l3, l4, after.l4Length());
+                        assertEquals(full, stored(buffer, l4 + 6));
                     }
                     break;
-                }
-                default:
-                    expectedTos = r.nextInt(256);
-                    assertTrue(Rewrites.setTos(buffer, frame, expectedTos));
+                case IPV4_SCTP:
+                case IPV6_SCTP:
+                    assertEquals(Checksums.sctpChecksum(buffer, l4, after.l4Length()),
+                        buffer.getInt(l4 + 8, ByteOrder.LITTLE_ENDIAN));
                     break;
+                case IPV4_ICMP:
+                    assertEquals(Checksums.icmpv4Checksum(buffer, l4, after.l4Length()), stored(buffer, l4 + 2));
+                    break;
+                case IPV6_ICMP:
+                    assertEquals(Checksums.icmpv6Checksum(buffer, l3, l4, after.l4Length()), stored(buffer, l4 + 2));
+                    break;
+                default:
+                    throw new AssertionError(kind);
             }
-        }
-
-        assertEquals(kind, classifier.classify(buffer, base, length, after), "IPv4 header checksum still valid");
-        assertTrue(after.flow().sameAs(expected), () -> after.flow() + " vs " + expected);
-        assertEquals(expectedTtl, after.ttl());
-        assertEquals(expectedTos, after.tos());
-
-        final int l3 = after.l3Offset();
-        final int l4 = after.l4Offset();
-        switch (kind)
-        {
-            case IPV4_TCP:
-                assertEquals(Checksums.tcpChecksumV4(buffer, l3, l4, after.l4Length()), stored(buffer, l4 + 16));
-                break;
-            case IPV6_TCP:
-                assertEquals(Checksums.tcpChecksumV6(buffer, l3, l4, after.l4Length()), stored(buffer, l4 + 16));
-                break;
-            case IPV4_UDP:
-            case IPV6_UDP:
-                if (udpBefore == 0)
-                {
-                    assertEquals(0, stored(buffer, l4 + 6), "a zero UDP checksum stays zero");
-                }
-                else
-                {
-                    final int full = kind == FrameKind.IPV4_UDP ?
-                        Checksums.udpChecksumV4(buffer, l3, l4, after.l4Length()) :
-                        Checksums.udpChecksumV6(buffer, l3, l4, after.l4Length());
-                    assertEquals(full, stored(buffer, l4 + 6));
-                }
-                break;
-            case IPV4_SCTP:
-            case IPV6_SCTP:
-                assertEquals(Checksums.sctpChecksum(buffer, l4, after.l4Length()),
-                    buffer.getInt(l4 + 8, ByteOrder.LITTLE_ENDIAN));
-                break;
-            case IPV4_ICMP:
-                assertEquals(Checksums.icmpv4Checksum(buffer, l4, after.l4Length()), stored(buffer, l4 + 2));
-                break;
-            case IPV6_ICMP:
-                assertEquals(Checksums.icmpv6Checksum(buffer, l3, l4, after.l4Length()), stored(buffer, l4 + 2));
-                break;
-            default:
-                throw new AssertionError(kind);
-        }
-        verifyWithPcap4j(backing, base, length, udpBefore == 0);
+            verifyWithPcap4j(backing, base, length, udpBefore == 0);
+        });
     }
 
     /** pcap4j's own verification of what we wrote, where pcap4j parses the transport. */
@@ -250,7 +252,7 @@ class RewritesTest
 
     // --------------------------------------------------------------------------------------- unit examples
 
-    @Example
+    @Test
     void natInboundRewritesDestinationAddressAndPort()
     {
         final byte[] bytes = TestPackets.ethernet(EthernetView.ETHERTYPE_IPV4,
@@ -275,7 +277,7 @@ class RewritesTest
         assertEquals(TestPackets.DIRECTOR_MAC, eth.sourceMac());
     }
 
-    @Example
+    @Test
     void ttlOfOneIsNotDecremented()
     {
         final byte[] bytes = TestPackets.ethernet(EthernetView.ETHERTYPE_IPV4,
@@ -296,7 +298,7 @@ class RewritesTest
         assertEquals(0, Rewrites.decrementTtl(b6, frame));
     }
 
-    @Example
+    @Test
     void rewritesRefuseFieldsTheFrameDoesNotHave()
     {
         final byte[] bytes = TestPackets.ethernet(EthernetView.ETHERTYPE_ARP,
@@ -318,7 +320,7 @@ class RewritesTest
         assertFalse(Rewrites.setIpv6Destination(new UnsafeBuffer(icmp), frame, 1, 2));
     }
 
-    @Example
+    @Test
     void firstFragmentKeepsItsTransportChecksumRightForReassembly()
     {
         // a UDP datagram split in two: the first fragment carries the header and checksum of the whole
