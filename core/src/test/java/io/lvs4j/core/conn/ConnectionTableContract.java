@@ -2,6 +2,7 @@ package io.lvs4j.core.conn;
 
 import io.lvs4j.core.flow.FlowKey;
 import io.lvs4j.core.flow.IpProtocol;
+import io.lvs4j.core.testing.PropertyCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -903,6 +904,254 @@ public abstract class ConnectionTableContract
         assertEquals(0, r.bytes);
         assertEquals(0, r.controlCount);
         assertNotEquals(0, r.flags & ConnectionFlags.INACTIVE);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Model-based property
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** @return random operation sequences the model property runs. */
+    protected int modelCases()
+    {
+        return 150;
+    }
+
+    /**
+     * Random sequences of inserts, packets (any flags, both directions), removals, clock jumps and sweeps on a
+     * handful of keys, against a plain model of the reference's life-cycle: after every step each key is found
+     * (both directions for NAT) exactly when the model holds it unexpired, in the model's state, and after every
+     * sweep the size and the destination counts equal the model's.
+     */
+    @Test
+    void behavesLikeTheReferenceModel()
+    {
+        PropertyCheck.forAll("ConnectionTableContract.behavesLikeTheReferenceModel", modelCases(), random ->
+        {
+            final DestinationCounters dc = new DestinationCounters(DESTINATIONS);
+            for (int d = 0; d < DESTINATIONS; d++)
+            {
+                dc.reset(d, 0, 0);
+            }
+            final ConnectionTimeoutProfiles tp = new ConnectionTimeoutProfiles();
+            try (ConnectionTable t = newTable(64, dc, tp))
+            {
+                new ModelRun(t, dc, random).run(300);
+            }
+        });
+    }
+
+    /** One run of the model property. */
+    private static final class ModelRun
+    {
+        private static final int[] FLAGS =
+        {
+            TCP_SYN, TCP_SYN | TCP_ACK, TCP_ACK, TCP_ACK | 0x08, TCP_FIN | TCP_ACK, TCP_RST, TCP_RST | TCP_ACK, 0
+        };
+
+        private final ConnectionTable t;
+        private final DestinationCounters dc;
+        private final java.util.SplittableRandom random;
+        private final List<ConnectionRecord> keys = new ArrayList<>();
+        private final boolean[] present;
+        private final int[] state;
+        private final int[] flags;
+        private final long[] expires;
+        private final ConnectionCursor c;
+        private final FlowKey k = new FlowKey();
+        private final StringBuilder trace = new StringBuilder();
+        private long now = T0;
+
+        ModelRun(final ConnectionTable t, final DestinationCounters dc, final java.util.SplittableRandom random)
+        {
+            this.t = t;
+            this.dc = dc;
+            this.random = random;
+            for (int i = 0; i < 10; i++)
+            {
+                keys.add(v4(IpProtocol.TCP, CLIENT + i, 40000 + i, VIP, 80, RIP1 + i, 8080, i % DESTINATIONS,
+                    i % 3 == 0 ? ConnectionFlags.MASQ : ConnectionFlags.DROUTE));
+            }
+            for (int i = 0; i < 2; i++)
+            {
+                keys.add(v4(IpProtocol.UDP, CLIENT, 5000 + i, VIP, 53, RIP2, 53, 5, ConnectionFlags.MASQ));
+            }
+            for (int i = 0; i < 4; i++)
+            {
+                keys.add(v6(IpProtocol.TCP, 7 + i, 40000, 10, 443, 11 + i, 443, 6 + i % 2,
+                    i % 2 == 0 ? ConnectionFlags.MASQ : ConnectionFlags.TUNNEL));
+            }
+            present = new boolean[keys.size()];
+            state = new int[keys.size()];
+            flags = new int[keys.size()];
+            expires = new long[keys.size()];
+            c = t.newCursor();
+        }
+
+        void run(final int steps)
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                final int dice = random.nextInt(100);
+                final int i = random.nextInt(keys.size());
+                if (dice < 25)
+                {
+                    insert(i);
+                }
+                else if (dice < 65)
+                {
+                    packet(i);
+                }
+                else if (dice < 73)
+                {
+                    remove(i);
+                }
+                else if (dice < 92)
+                {
+                    final int scale = random.nextInt(3);
+                    final long by = scale == 0 ? random.nextInt(5_000) : scale == 1 ? random.nextInt(200_000) :
+                        random.nextInt(1_000_000);
+                    now += by;
+                    trace.append("advance ").append(by).append('\n');
+                }
+                else
+                {
+                    sweep();
+                }
+                checkLookups();
+            }
+            sweep();
+        }
+
+        private boolean live(final int i)
+        {
+            return present[i] && now < expires[i];
+        }
+
+        private void insert(final int i)
+        {
+            trace.append("insert ").append(i).append('\n');
+            final int result = t.insert(new ConnectionRecord().set(keys.get(i)), null, now, c);
+            if (live(i))
+            {
+                assertEquals(EXISTS, result, trace.toString());
+                return;
+            }
+            assertEquals(INSERTED, result, trace.toString());
+            present[i] = true;
+            state[i] = TcpState.NONE;
+            flags[i] = keys.get(i).flags;
+            expires[i] = now + ConnectionTimeouts.NEW_ENTRY_MS;
+        }
+
+        private void packet(final int i)
+        {
+            final ConnectionRecord key = keys.get(i);
+            final boolean reply = key.method() == ConnectionFlags.MASQ && random.nextBoolean();
+            final int tcpFlags = FLAGS[random.nextInt(FLAGS.length)];
+            trace.append("packet ").append(i).append(reply ? " reply " : " request ").append(tcpFlags).append('\n');
+            if (!live(i))
+            {
+                return;
+            }
+            assertTrue(reply ? t.findOut(key.outboundKey(k), now, c) : t.findIn(key.inboundKey(k), now, c), trace.toString());
+            // the reference's rules, section 4.4/4.5, applied to the model
+            final int next;
+            if (key.protocol == IpProtocol.TCP)
+            {
+                final int table;
+                if ((flags[i] & ConnectionFlags.NOOUTPUT) != 0 && reply)
+                {
+                    flags[i] &= ~ConnectionFlags.NOOUTPUT;
+                    table = TcpStateMachine.OUTPUT;
+                }
+                else
+                {
+                    table = TcpStateMachine.table(reply, flags[i]);
+                }
+                next = TcpStateMachine.next(table, state[i], tcpFlags);
+                if (next == TcpState.ESTABLISHED)
+                {
+                    flags[i] &= ~ConnectionFlags.INACTIVE;
+                }
+                else
+                {
+                    flags[i] |= ConnectionFlags.INACTIVE;
+                }
+            }
+            else
+            {
+                next = TcpState.UDP;
+            }
+            state[i] = next;
+            expires[i] = now + ConnectionTimeouts.IPVS_DEFAULTS.timeoutMs(next);
+            assertEquals(TcpState.name(next), TcpState.name(t.onPacket(c, reply, tcpFlags, 60, now)), trace.toString());
+            assertEquals(expires[i], c.record().expiresAtMs, trace.toString());
+            assertEquals(flags[i], c.record().flags, trace.toString());
+        }
+
+        private void remove(final int i)
+        {
+            trace.append("remove ").append(i).append('\n');
+            if (!live(i))
+            {
+                return;
+            }
+            assertTrue(t.findIn(keys.get(i).inboundKey(k), now, c), trace.toString());
+            assertTrue(t.remove(c), trace.toString());
+            present[i] = false;
+        }
+
+        private void sweep()
+        {
+            trace.append("sweep\n");
+            for (int n = 0, zeros = 0; n < 1_000 && zeros < 2; n++)
+            {
+                zeros = t.sweep(now, Integer.MAX_VALUE) == 0 ? zeros + 1 : 0;
+            }
+            final int[] active = new int[DESTINATIONS];
+            final int[] inactive = new int[DESTINATIONS];
+            int size = 0;
+            for (int i = 0; i < keys.size(); i++)
+            {
+                present[i] = live(i);
+                if (present[i])
+                {
+                    size++;
+                    if (state[i] == TcpState.ESTABLISHED)
+                    {
+                        active[keys.get(i).destinationId]++;
+                    }
+                    else
+                    {
+                        inactive[keys.get(i).destinationId]++;
+                    }
+                }
+            }
+            assertEquals(size, t.size(), trace.toString());
+            for (int d = 0; d < DESTINATIONS; d++)
+            {
+                assertEquals(active[d], dc.active(d), "active of " + d + "\n" + trace);
+                assertEquals(inactive[d], dc.inactive(d), "inactive of " + d + "\n" + trace);
+            }
+        }
+
+        private void checkLookups()
+        {
+            for (int i = 0; i < keys.size(); i++)
+            {
+                final ConnectionRecord key = keys.get(i);
+                final boolean found = t.findIn(key.inboundKey(k), now, c);
+                assertEquals(live(i), found, "findIn " + i + "\n" + trace);
+                if (found)
+                {
+                    assertEquals(TcpState.name(state[i]), TcpState.name(c.record().state), "state of " + i + "\n" + trace);
+                }
+                if (key.method() == ConnectionFlags.MASQ)
+                {
+                    assertEquals(live(i), t.findOut(key.outboundKey(k), now, c), "findOut " + i + "\n" + trace);
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
