@@ -61,6 +61,11 @@ public interface ConnectionTable extends AutoCloseable
 
     /**
      * Finds a live persistence template.
+     * <p>
+     * A template whose destination is no longer available ({@link DestinationCounters#isAvailable} false) is
+     * invalid, as in {@code ip_vs_sched_persist}: it is not found, now or later, yet it stays in the table with
+     * the connections it controls until its timer runs out, like the kernel's neutralised templates. The caller
+     * schedules afresh and inserts a new template under the same key.
      *
      * @param templateKey protocol, source = masked client network with port 0, destination = VIP and port (or the
      *                    fwmark in the low address bits with protocol IP and port 0).
@@ -79,7 +84,8 @@ public interface ConnectionTable extends AutoCloseable
      *
      * @param record   the entry: identity, destination, flags (method, INACTIVE, NOOUTPUT, TEMPLATE), state,
      *                 timeout profile.
-     * @param template the template cursor controlling it, or null.
+     * @param template the template cursor controlling it, or null; a template that has expired or gone since
+     *                 the cursor found it leaves the new connection uncontrolled.
      * @param nowMs    the table clock.
      * @param cursor   positioned on the new or existing entry.
      * @return {@link #INSERTED}, {@link #EXISTS} or {@link #REFUSED_FULL}.
@@ -103,6 +109,10 @@ public interface ConnectionTable extends AutoCloseable
 
     /**
      * Removes the entry the cursor is on, unbinding its destination and releasing its template.
+     * <p>
+     * As in IPVS, an entry that still controls others is never removed (the call answers false); it goes after
+     * the last entry it controls. A connection removed early takes its controller with it when that controller
+     * then controls nothing and is a template that never became ASSURED ({@code ip_vs_conn_expire}).
      *
      * @param cursor positioned on the entry.
      * @return true when this call removed it.

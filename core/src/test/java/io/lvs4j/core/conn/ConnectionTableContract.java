@@ -907,6 +907,95 @@ public abstract class ConnectionTableContract
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // No allocation
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Lookups (hits and misses, both directions, templates), inserts (new and duplicate), packets, removals and
+     * sweeps allocate nothing: the thread's allocation counter stays put over many thousands of operations
+     * (like JMH's GC profiler it counts what survives escape analysis). Listings are exempt.
+     */
+    @Test
+    void perPacketOperationsDoNotAllocate()
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            bean instanceof com.sun.management.ThreadMXBean, "needs HotSpot's allocation counter");
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)bean;
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+
+        final ConnectionRecord[] records = new ConnectionRecord[64];
+        final FlowKey[] in = new FlowKey[records.length];
+        final FlowKey[] out = new FlowKey[records.length];
+        for (int i = 0; i < records.length; i++)
+        {
+            records[i] = i % 4 == 3 ?
+                v6(IpProtocol.TCP, 100 + i, 2000 + i, 10, 443, 11, 8443, i % DESTINATIONS, ConnectionFlags.MASQ) :
+                v4(IpProtocol.TCP, CLIENT + i, 2000 + i, VIP, 80, RIP1, 8080, i % DESTINATIONS,
+                    i % 2 == 0 ? ConnectionFlags.MASQ : ConnectionFlags.DROUTE);
+            in[i] = records[i].inboundKey(new FlowKey());
+            out[i] = records[i].outboundKey(new FlowKey());
+        }
+        final ConnectionRecord tpl = template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 3_600_000);
+        final FlowKey tplKey = tpl.inboundKey(new FlowKey());
+        final FlowKey missing = new FlowKey().setV4(IpProtocol.TCP, CLIENT, 1, VIP, 1);
+        final ConnectionCursor a = table.newCursor();
+        final ConnectionCursor b = table.newCursor();
+        final ConnectionCursor t = table.newCursor();
+
+        long sink = churn(records, in, out, tpl, tplKey, missing, a, b, t, 2_000);
+        final long thread = Thread.currentThread().getId();
+        final long before = threads.getThreadAllocatedBytes(thread);
+        sink += churn(records, in, out, tpl, tplKey, missing, a, b, t, 5_000);
+        final long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        // one allocation per operation would be at least 16 bytes x 5,000 rounds x 64 entries x ~8 operations
+        assertTrue(allocated < 4096, "allocated " + allocated + " bytes (" + sink + ")");
+    }
+
+    private long churn(
+        final ConnectionRecord[] records,
+        final FlowKey[] in,
+        final FlowKey[] out,
+        final ConnectionRecord tpl,
+        final FlowKey tplKey,
+        final FlowKey missing,
+        final ConnectionCursor a,
+        final ConnectionCursor b,
+        final ConnectionCursor t,
+        final int rounds)
+    {
+        long sink = 0;
+        long now = T0;
+        for (int round = 0; round < rounds; round++)
+        {
+            now += 10;
+            if (!table.findTemplate(tplKey, now, t))
+            {
+                sink += table.insert(tpl, null, now, t);
+            }
+            for (int i = 0; i < records.length; i++)
+            {
+                sink += table.insert(records[i], i % 8 == 0 && records[i].family == FlowKey.AF_INET ? t : null, now, a);
+                sink += table.insert(records[i], null, now, b); // EXISTS
+                sink += table.onPacket(a, false, TCP_SYN, 60, now);
+                if (table.findIn(in[i], now, b))
+                {
+                    sink += table.onPacket(b, false, TCP_ACK, 52, now) + b.record().destPort;
+                }
+                if (records[i].method() == ConnectionFlags.MASQ && table.findOut(out[i], now, b))
+                {
+                    sink += table.onPacket(b, true, TCP_ACK, 1500, now);
+                }
+                sink += table.findIn(missing, now, b) ? 1 : 0;
+                sink += table.remove(a) ? 1 : 0;
+            }
+            sink += table.sweep(now, 64);
+        }
+        return sink;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // Model-based property
     // ---------------------------------------------------------------------------------------------------------
 

@@ -171,6 +171,24 @@ class OffHeapConnectionTableInternalsTest
     }
 
     @Test
+    void prefetchReadsTheHomeSlotAndChangesNothing()
+    {
+        final ConnectionCursor c = table.newCursor();
+        assertEquals(INSERTED, table.insert(nat(40_000), null, T0, c));
+        final FlowKey in = new FlowKey().setV4(IpProtocol.TCP, CLIENT, 40_000, VIP, 80);
+        final FlowKey out = new FlowKey().setV4(IpProtocol.TCP, RIP, 8080, CLIENT, 40_000);
+        long sink = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            sink += table.prefetchIn(in) + table.prefetchOut(out);
+            sink += table.prefetchIn(new FlowKey().setV6(IpProtocol.TCP, 1, 2, 3, 4, 5, 6));
+        }
+        assertTrue(table.findIn(in, T0, c), "sink " + sink);
+        assertTrue(table.findOut(out, T0, c));
+        assertEquals(1, table.size());
+    }
+
+    @Test
     void callerMemoryMustBeLongEnoughAndAligned()
     {
         final long bytes = OffHeapConnectionTable.requiredBytes(16, 16, 16);
