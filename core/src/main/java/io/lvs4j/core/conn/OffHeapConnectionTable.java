@@ -124,7 +124,9 @@ public final class OffHeapConnectionTable implements ConnectionTable
         this(
             slots(capacity, MAX_V4_SLOTS),
             slots(Math.max(capacity / 4, MIN_SLOTS), MAX_V6_SLOTS),
-            slots(slots(capacity, MAX_V4_SLOTS) + slots(Math.max(capacity / 4, MIN_SLOTS), MAX_V6_SLOTS), MAX_REPLY_SLOTS),
+            slots(
+                slots(capacity, MAX_V4_SLOTS) + slots(Math.max(capacity / 4, MIN_SLOTS), MAX_V6_SLOTS),
+                MAX_REPLY_SLOTS),
             DEFAULT_MAX_PROBE,
             new SecureRandom().nextLong(),
             counters,
@@ -443,8 +445,10 @@ public final class OffHeapConnectionTable implements ConnectionTable
                     continue;
                 }
                 // reply keys need not be unique (two VIPs, one real server, one client port): keep probing
+                final int targetSlot = (int)pointer & target.mask;
+                final int targetGen = (int)(pointer >>> 32) & 0xFFFF;
                 if ((int)(pointer >>> 56) == regionId &&
-                    matchReply(target, (int)pointer & target.mask, (int)(pointer >>> 32) & 0xFFFF, serverToClient, nowMs, cur))
+                    matchReply(target, targetSlot, targetGen, serverToClient, nowMs, cur))
                 {
                     return true;
                 }
@@ -873,7 +877,8 @@ public final class OffHeapConnectionTable implements ConnectionTable
             off + r.expiresOffset, nowMs + (isTemplate ? record.templateTimeoutMs : ConnectionTimeouts.NEW_ENTRY_MS));
     }
 
-    private boolean insertReply(final SlotRegion primary, final int primarySlot, final int primaryGen, final int primaryOff)
+    private boolean insertReply(
+        final SlotRegion primary, final int primarySlot, final int primaryGen, final int primaryOff)
     {
         final SlotRegion r = reply;
         final long hash = replyHash(primary, primaryOff);
@@ -937,7 +942,8 @@ public final class OffHeapConnectionTable implements ConnectionTable
         }
     }
 
-    private void removeReply(final SlotRegion primary, final int primarySlot, final int primaryGen, final int primaryOff)
+    private void removeReply(
+        final SlotRegion primary, final int primarySlot, final int primaryGen, final int primaryOff)
     {
         final SlotRegion r = reply;
         final long hash = replyHash(primary, primaryOff);
@@ -1352,7 +1358,8 @@ public final class OffHeapConnectionTable implements ConnectionTable
                 final long targetCtrl = targetSlot >= 0 && targetSlot < target.slots ?
                     target.getLongVolatile(target.offset(targetSlot)) : 0;
                 final int targetKind = kind(targetCtrl);
-                if (gen(targetCtrl) != ((int)(pointer >>> 32) & 0xFFFF) || (targetKind != LIVE && targetKind != PENDING))
+                final boolean targetAlive = targetKind == LIVE || targetKind == PENDING;
+                if (gen(targetCtrl) != ((int)(pointer >>> 32) & 0xFFFF) || !targetAlive)
                 {
                     if (r.compareAndSetLong(off, ctrl, released(ctrl, TOMB)))
                     {
@@ -1589,7 +1596,8 @@ public final class OffHeapConnectionTable implements ConnectionTable
         record.timeoutProfile = meta >>> 24;
         record.destinationId = r.getInt(off + r.destIdOffset);
         record.controlCount = r.getInt(off + r.controlOffset);
-        record.templateTimeoutMs = (meta & ConnectionFlags.TEMPLATE) != 0 ? r.getInt(off + r.linkOffset) & 0xFFFF_FFFFL : 0;
+        record.templateTimeoutMs =
+            (meta & ConnectionFlags.TEMPLATE) != 0 ? r.getInt(off + r.linkOffset) & 0xFFFF_FFFFL : 0;
         record.expiresAtMs = r.getLong(off + r.expiresOffset);
         record.bytes = r.getLong(off + r.bytesOffset);
     }

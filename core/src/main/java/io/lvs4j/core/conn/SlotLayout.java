@@ -25,7 +25,8 @@ import org.agrona.BitUtil;
  * <pre>
  *    0 long ctrl
  *    8 long key1      client address &lt;&lt; 32 | virtual address (or fwmark)
- *   16 long key2      client port &lt;&lt; 48 | virtual port &lt;&lt; 32 | protocol &lt;&lt; 24 | type &lt;&lt; 16 | dest port
+ *   16 long key2      client port &lt;&lt; 48 | virtual port &lt;&lt; 32 | protocol &lt;&lt; 24 | type &lt;&lt; 16
+ *                     | dest port
  *                     (the low 16 bits are not part of the key: lookups compare key2 &amp; {@link #KEY2_MASK})
  *   24 int  dest address
  *   28 int  destination id
@@ -245,7 +246,8 @@ final class SlotLayout
      * @param destPort    dest port (not part of the key).
      * @return the packed word.
      */
-    static long key2(final int clientPort, final int virtualPort, final int protocol, final int type, final int destPort)
+    static long key2(
+        final int clientPort, final int virtualPort, final int protocol, final int type, final int destPort)
     {
         return (long)(clientPort & 0xFFFF) << 48 | (long)(virtualPort & 0xFFFF) << 32 | (long)(protocol & 0xFF) << 24 |
             (long)(type & 0xFF) << 16 | (destPort & 0xFFFF);

@@ -172,7 +172,8 @@ public abstract class ConnectionTableConcurrencyContract
                             }
                             if (!sameKey(keys.get(k), cursor.record()))
                             {
-                                failures.add("insert " + result + " positioned on " + cursor.record() + " for " + keys.get(k));
+                                failures.add(
+                                    "insert " + result + " positioned on " + cursor.record() + " for " + keys.get(k));
                             }
                             seenDestination[id][k] = cursor.record().destinationId;
                         }
@@ -181,7 +182,8 @@ public abstract class ConnectionTableConcurrencyContract
                         {
                             if (inserted.get(k) != 1)
                             {
-                                failures.add("round " + round + " key " + k + " inserted " + inserted.get(k) + " times");
+                                failures.add(
+                                    "round " + round + " key " + k + " inserted " + inserted.get(k) + " times");
                             }
                             if (seenDestination[id][k] != winner.get(k))
                             {
@@ -206,7 +208,8 @@ public abstract class ConnectionTableConcurrencyContract
                             {
                                 if (removed.get(k) != 1)
                                 {
-                                    failures.add("round " + round + " key " + k + " removed " + removed.get(k) + " times");
+                                    failures.add(
+                                        "round " + round + " key " + k + " removed " + removed.get(k) + " times");
                                 }
                                 inserted.set(k, 0);
                                 removed.set(k, 0);
@@ -759,7 +762,8 @@ public abstract class ConnectionTableConcurrencyContract
                 final long now = clock.get();
                 if (table.findIn(key, now, cursor))
                 {
-                    failures.add("owner " + id + " found an entry it never inserted or had removed: " + cursor.record());
+                    failures.add(
+                        "owner " + id + " found an entry it never inserted or had removed: " + cursor.record());
                     return;
                 }
                 insertOwned(k, proto);
@@ -1079,7 +1083,8 @@ public abstract class ConnectionTableConcurrencyContract
         r.clientLo = 0xC633_C800L | (net & 0xFF); // 198.51.200.net
         r.virtualLo = VIP & 0xFFFF_FFFFL;
         r.virtualPort = 80;
-        r.flags = ConnectionFlags.TEMPLATE | ConnectionFlags.DROUTE | ConnectionFlags.NOOUTPUT | ConnectionFlags.INACTIVE;
+        r.flags =
+            ConnectionFlags.TEMPLATE | ConnectionFlags.DROUTE | ConnectionFlags.NOOUTPUT | ConnectionFlags.INACTIVE;
         r.templateTimeoutMs = 100_000_000;
         derive(r);
         return r;

@@ -112,7 +112,8 @@ public abstract class ConnectionTableContract
         assertEquals(TcpState.NONE, c.record().state);
         assertEquals(ConnectionFlags.DROUTE, c.record().method());
 
-        assertFalse(table.findOut(key.setV4(IpProtocol.TCP, RIP1, 80, CLIENT, 40000), T0, c), "DR is not reply-indexed");
+        assertFalse(
+            table.findOut(key.setV4(IpProtocol.TCP, RIP1, 80, CLIENT, 40000), T0, c), "DR is not reply-indexed");
         assertFalse(table.findIn(key.setV4(IpProtocol.TCP, CLIENT, 40001, VIP, 80), T0, c));
         assertFalse(table.findIn(key.setV4(IpProtocol.UDP, CLIENT, 40000, VIP, 80), T0, c));
         assertFalse(table.findIn(key.setV4(IpProtocol.TCP, CLIENT, 40000, VIP, 81), T0, c));
@@ -523,7 +524,7 @@ public abstract class ConnectionTableContract
     void connectionsFromATemplateRaiseItsControlCountAndReArmIt()
     {
         final ConnectionCursor t = table.newCursor();
-        assertEquals(INSERTED, table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 360_000), null, T0, t));
+        assertEquals(INSERTED, table.insert(httpTemplate(RIP1, 1, 360_000), null, T0, t));
         assertEquals(T0 + 360_000, t.record().expiresAtMs);
         assertEquals(1, counters.persistent(1));
 
@@ -555,7 +556,7 @@ public abstract class ConnectionTableContract
     void establishedConnectionMarksItsTemplateAssured()
     {
         final ConnectionCursor t = table.newCursor();
-        table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 360_000), null, T0, t);
+        table.insert(httpTemplate(RIP1, 1, 360_000), null, T0, t);
         assertEquals(TcpState.NONE, t.record().state);
         final ConnectionCursor c = table.newCursor();
         table.insert(dr(40000), t, T0, c);
@@ -586,7 +587,7 @@ public abstract class ConnectionTableContract
     void templateThatStillControlsIsPostponedNeverRemoved()
     {
         final ConnectionCursor t = table.newCursor();
-        table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 60_000), null, T0, t);
+        table.insert(httpTemplate(RIP1, 1, 60_000), null, T0, t);
         final ConnectionCursor c = table.newCursor();
         table.insert(dr(40000), t, T0, c);
         table.onPacket(c, false, TCP_SYN, 60, T0);
@@ -621,7 +622,7 @@ public abstract class ConnectionTableContract
     void earlyRemovalDropsANonAssuredTemplateWithItsLastConnection()
     {
         final ConnectionCursor t = table.newCursor();
-        table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 360_000), null, T0, t);
+        table.insert(httpTemplate(RIP1, 1, 360_000), null, T0, t);
         final ConnectionCursor c = table.newCursor();
         table.insert(dr(40000), t, T0, c);
         table.onPacket(c, false, TCP_SYN, 60, T0);
@@ -635,7 +636,7 @@ public abstract class ConnectionTableContract
     void earlyRemovalKeepsAnAssuredTemplate()
     {
         final ConnectionCursor t = table.newCursor();
-        table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 360_000), null, T0, t);
+        table.insert(httpTemplate(RIP1, 1, 360_000), null, T0, t);
         final ConnectionCursor c = table.newCursor();
         table.insert(dr(40000), t, T0, c);
         table.onPacket(c, false, TCP_SYN, 60, T0);
@@ -650,7 +651,7 @@ public abstract class ConnectionTableContract
     void expiringConnectionReleasesItsTemplateWhichKeepsItsTimer()
     {
         final ConnectionCursor t = table.newCursor();
-        table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 360_000), null, T0, t);
+        table.insert(httpTemplate(RIP1, 1, 360_000), null, T0, t);
         final ConnectionCursor c = table.newCursor();
         table.insert(dr(40000), t, T0, c); // never sees a packet: expires after 3 s
         assertEquals(1, sweepFully(T0 + 3_000));
@@ -663,13 +664,13 @@ public abstract class ConnectionTableContract
     void templateOfAnUnavailableDestinationIsInvalidated()
     {
         final ConnectionCursor t = table.newCursor();
-        table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 360_000), null, T0, t);
+        table.insert(httpTemplate(RIP1, 1, 360_000), null, T0, t);
         final ConnectionCursor c = table.newCursor();
         table.insert(dr(40000), t, T0, c);
         counters.setAvailable(1, false);
         assertFalse(findTemplate(T0, t));
         // the caller schedules afresh and creates a new template under the same key
-        assertEquals(INSERTED, table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP2, 80, 2, 360_000), null, T0, t));
+        assertEquals(INSERTED, table.insert(httpTemplate(RIP2, 2, 360_000), null, T0, t));
         assertTrue(findTemplate(T0, t));
         assertEquals(2, t.record().destinationId);
         assertEquals(1, counters.persistent(1), "the old template lives on until its timer, out of sight");
@@ -783,7 +784,7 @@ public abstract class ConnectionTableContract
         table.close();
         table = newTable(16, counters, profiles);
         final ConnectionCursor t = table.newCursor();
-        assertEquals(INSERTED, table.insert(template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 1_000), null, T0, t));
+        assertEquals(INSERTED, table.insert(httpTemplate(RIP1, 1, 1_000), null, T0, t));
         final ConnectionCursor c = table.newCursor();
         assertEquals(INSERTED, table.insert(dr(1), t, T0, c));
         table.onPacket(c, false, TCP_SYN, 60, T0);
@@ -822,7 +823,8 @@ public abstract class ConnectionTableContract
         assertEquals(1, table.stats().removed());
         final ConnectionCursor c = table.newCursor();
         assertFalse(table.findIn(key.setV4(IpProtocol.TCP, CLIENT, 40000, VIP, 80), T0, c));
-        assertFalse(table.findOut(key.setV4(IpProtocol.TCP, RIP1, 80, CLIENT, 40000), T0, c), "reply index cleared too");
+        assertFalse(
+            table.findOut(key.setV4(IpProtocol.TCP, RIP1, 80, CLIENT, 40000), T0, c), "reply index cleared too");
         assertFalse(table.remove(cursor), "already gone");
 
         // and the key can come back, to another server
@@ -878,7 +880,7 @@ public abstract class ConnectionTableContract
             table.onPacket(cursor, false, TCP_SYN, 60, T0);
             expected.add(identity(r));
         }
-        final ConnectionRecord tpl = template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 360_000);
+        final ConnectionRecord tpl = httpTemplate(RIP1, 1, 360_000);
         table.insert(tpl, null, T0, cursor);
         expected.add(identity(tpl));
 
@@ -937,7 +939,7 @@ public abstract class ConnectionTableContract
             in[i] = records[i].inboundKey(new FlowKey());
             out[i] = records[i].outboundKey(new FlowKey());
         }
-        final ConnectionRecord tpl = template(IpProtocol.TCP, CLIENT_NET, VIP, 80, RIP1, 80, 1, 3_600_000);
+        final ConnectionRecord tpl = httpTemplate(RIP1, 1, 3_600_000);
         final FlowKey tplKey = tpl.inboundKey(new FlowKey());
         final FlowKey missing = new FlowKey().setV4(IpProtocol.TCP, CLIENT, 1, VIP, 1);
         final ConnectionCursor a = table.newCursor();
@@ -1142,7 +1144,8 @@ public abstract class ConnectionTableContract
             {
                 return;
             }
-            assertTrue(reply ? t.findOut(key.outboundKey(k), now, c) : t.findIn(key.inboundKey(k), now, c), trace.toString());
+            final boolean found = reply ? t.findOut(key.outboundKey(k), now, c) : t.findIn(key.inboundKey(k), now, c);
+            assertTrue(found, trace.toString());
             // the reference's rules, section 4.4/4.5, applied to the model
             final int next;
             if (key.protocol == IpProtocol.TCP)
@@ -1233,7 +1236,8 @@ public abstract class ConnectionTableContract
                 assertEquals(live(i), found, "findIn " + i + "\n" + trace);
                 if (found)
                 {
-                    assertEquals(TcpState.name(state[i]), TcpState.name(c.record().state), "state of " + i + "\n" + trace);
+                    assertEquals(
+                        TcpState.name(state[i]), TcpState.name(c.record().state), "state of " + i + "\n" + trace);
                 }
                 if (key.method() == ConnectionFlags.MASQ)
                 {
@@ -1358,10 +1362,17 @@ public abstract class ConnectionTableContract
         final int destinationId,
         final long timeoutMs)
     {
-        final ConnectionRecord r = v4(protocol, clientNet, 0, vipOrMark, vport, rip, rport, destinationId, ConnectionFlags.DROUTE);
+        final ConnectionRecord r =
+            v4(protocol, clientNet, 0, vipOrMark, vport, rip, rport, destinationId, ConnectionFlags.DROUTE);
         r.flags |= ConnectionFlags.TEMPLATE;
         r.templateTimeoutMs = timeoutMs;
         return r;
+    }
+
+    /** A persistent TCP service's template for CLIENT_NET and VIP:80 on the given real server. */
+    protected static ConnectionRecord httpTemplate(final int rip, final int destinationId, final long timeoutMs)
+    {
+        return template(IpProtocol.TCP, CLIENT_NET, VIP, 80, rip, 80, destinationId, timeoutMs);
     }
 
     protected static int ip(final int a, final int b, final int c, final int d)

@@ -70,7 +70,8 @@ class OffHeapConnectionTableInternalsTest
         assertThrows(IllegalArgumentException.class,
             () -> new OffHeapConnectionTable(0, 16, 16, 8, SEED, counters, profiles));
         assertThrows(IllegalArgumentException.class,
-            () -> new OffHeapConnectionTable(OffHeapConnectionTable.MAX_V4_SLOTS + 1, 16, 16, 8, SEED, counters, profiles));
+            () -> new OffHeapConnectionTable(
+                OffHeapConnectionTable.MAX_V4_SLOTS + 1, 16, 16, 8, SEED, counters, profiles));
     }
 
     @Test
@@ -126,7 +127,8 @@ class OffHeapConnectionTableInternalsTest
         assertEquals(REFUSED_FULL, table.insert(dr(ports[8]), null, T0, table.newCursor()));
         assertEquals(1, table.stats().refusedFull());
         assertEquals(8, table.size(), "8 of 64 slots used: the bound, not the capacity, refused");
-        assertEquals(INSERTED, table.insert(dr(ports[8]), null, T0 + ConnectionTimeouts.NEW_ENTRY_MS, table.newCursor()));
+        final long later = T0 + ConnectionTimeouts.NEW_ENTRY_MS;
+        assertEquals(INSERTED, table.insert(dr(ports[8]), null, later, table.newCursor()));
         assertEquals(1, table.stats().reclaimedOnInsert());
     }
 
@@ -155,7 +157,8 @@ class OffHeapConnectionTableInternalsTest
         try
         {
             final UnsafeBuffer memory = new UnsafeBuffer(mapped);
-            try (OffHeapConnectionTable t = new OffHeapConnectionTable(memory, 256, 64, 512, 8, SEED, counters, profiles))
+            try (OffHeapConnectionTable t =
+                new OffHeapConnectionTable(memory, 256, 64, 512, 8, SEED, counters, profiles))
             {
                 final ConnectionCursor c = t.newCursor();
                 assertEquals(INSERTED, t.insert(nat(40_000), null, T0, c));
