@@ -111,10 +111,12 @@ public final class OffHeapConnectionTable implements ConnectionTable
     private final ByteBuffer[] ownedMemory;
 
     /**
-     * A table for about {@code capacity} IPv4 entries, with a quarter as many IPv6 slots and a reply index with
-     * one slot per entry slot, in fresh direct memory, with a random hash seed.
+     * A table that holds {@code capacity} IPv4 entries at no more than 75% load (linear probing slows down
+     * sharply beyond that), a quarter as many IPv6 entries, and a reply index with one slot per entry slot, in
+     * fresh direct memory, with a random hash seed. Slot counts are powers of two, so {@link #capacity()} may
+     * report more than asked for.
      *
-     * @param capacity IPv4 slots (rounded up to a power of two).
+     * @param capacity IPv4 entries to hold, at most 3/4 of {@link #MAX_V4_SLOTS}.
      * @param counters the destinations' counts.
      * @param profiles the timeout profiles.
      */
@@ -122,11 +124,9 @@ public final class OffHeapConnectionTable implements ConnectionTable
         final int capacity, final DestinationCounters counters, final ConnectionTimeoutProfiles profiles)
     {
         this(
-            slots(capacity, MAX_V4_SLOTS),
-            slots(Math.max(capacity / 4, MIN_SLOTS), MAX_V6_SLOTS),
-            slots(
-                slots(capacity, MAX_V4_SLOTS) + slots(Math.max(capacity / 4, MIN_SLOTS), MAX_V6_SLOTS),
-                MAX_REPLY_SLOTS),
+            slotsFor(capacity),
+            slotsFor(Math.max(capacity / 4, MIN_SLOTS)),
+            replySlotsFor(capacity),
             DEFAULT_MAX_PROBE,
             new SecureRandom().nextLong(),
             counters,
@@ -245,6 +245,21 @@ public final class OffHeapConnectionTable implements ConnectionTable
         return (long)slots(v4Slots, MAX_V4_SLOTS) * SlotLayout.V4_SLOT_LENGTH +
             (long)slots(v6Slots, MAX_V6_SLOTS) * SlotLayout.V6_SLOT_LENGTH +
             (long)slots(replySlots, MAX_REPLY_SLOTS) * SlotLayout.REPLY_SLOT_LENGTH;
+    }
+
+    private static int slotsFor(final int entries)
+    {
+        if (entries < 1)
+        {
+            throw new IllegalArgumentException("capacity " + entries);
+        }
+        return (int)Math.min(Integer.MAX_VALUE, (entries * 4L + 2) / 3);
+    }
+
+    private static int replySlotsFor(final int capacity)
+    {
+        return slots(slots(slotsFor(capacity), MAX_V4_SLOTS) + slots(slotsFor(Math.max(capacity / 4, MIN_SLOTS)),
+            MAX_V6_SLOTS), MAX_REPLY_SLOTS);
     }
 
     private static AtomicBuffer aligned(final ByteBuffer memory, final int length)

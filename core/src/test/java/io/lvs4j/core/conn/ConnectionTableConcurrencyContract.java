@@ -511,12 +511,12 @@ public abstract class ConnectionTableConcurrencyContract
         final AtomicLong lookupsChecked = new AtomicLong();
 
         // the key universe: per owner 60 IPv4 connections (a third NAT) under 4 templates and 15 IPv6 ones;
-        // 400 IPv4 keys every worker races on, which with the owners' keys overfill the table: inserts are
-        // refused and reclaim expired entries while other workers use them
+        // 1,200 IPv4 keys every worker races on, which with the owners' keys are more than twice the table's
+        // capacity: inserts are refused and reclaim expired entries while other workers use them
         final int perOwnerV4 = 60;
         final int perOwnerV6 = 15;
         final List<ConnectionRecord> shared = new ArrayList<>();
-        for (int i = 0; i < 400; i++)
+        for (int i = 0; i < 1_200; i++)
         {
             shared.add(connection(10_000 + i, i % 2 == 0));
         }

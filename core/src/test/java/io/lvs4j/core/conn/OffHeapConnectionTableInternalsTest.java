@@ -75,6 +75,21 @@ class OffHeapConnectionTableInternalsTest
     }
 
     @Test
+    void convenienceSizingKeepsLoadAtThreeQuartersAtMost()
+    {
+        try (OffHeapConnectionTable t = new OffHeapConnectionTable(1 << 16, counters, profiles))
+        {
+            assertEquals(1 << 17, t.v4Slots(), "65,536 entries need more than 65,536 slots");
+            assertEquals(1 << 15, t.v6Slots());
+            assertEquals(1 << 18, t.replySlots());
+        }
+        try (OffHeapConnectionTable t = new OffHeapConnectionTable(40_000, counters, profiles))
+        {
+            assertEquals(1 << 16, t.v4Slots());
+        }
+    }
+
+    @Test
     void probesPastTombstonesAndReusesThem()
     {
         final int[] ports = portsWithOneHome(3);
