@@ -38,9 +38,10 @@ import java.util.function.Predicate;
  * <h2>Layout</h2>
  * Two maps, two files:
  * <ul>
- *   <li>{@code file}: the entries. Key: 40 bytes (kind connection or template, family, protocol, client
- *   address and port, virtual address and port); value: 144 bytes ({@link ConnectionValueBytes}: destination,
- *   flags, state, expiry, counts, the controlling template's key and incarnation).</li>
+ *   <li>{@code file}: the entries. Key: 48 bytes (kind connection, template or invalidated template, family,
+ *   protocol, client address and port, virtual address and port, a discriminator); value: 152 bytes
+ *   ({@link ConnectionValueBytes}: destination, flags, state, expiry, counts, the controlling template's key
+ *   and incarnation).</li>
  *   <li>{@code file + ".reply"}: the NAT reply index, real-server-to-client key to the entry's primary key, so
  *   that {@link #findOut} resolves to the same entry as {@link #findIn}; plus one metadata entry holding the
  *   table's capacity.</li>
@@ -52,9 +53,16 @@ import java.util.function.Predicate;
  * <h2>Concurrency</h2>
  * Chronicle's per-segment read/update/write locks in shared memory: lookups take the read lock, read-modify-
  * write operations the write lock, so concurrent {@link #onPacket} calls never lose an update. Locks are only
- * ever nested in one order (entry segment, then reply-index segment); template updates happen after the
- * connection's lock is released. These locks spin and are not lock-free, unlike the default table. {@link
- * #forEach} calls its consumer under a segment's lock, so the consumer must not call back into the table.
+ * ever nested in one order (an entry segment, then a reply-index segment), except that invalidating a template
+ * holds two entry segments, taken in segment index order; template counts are updated after the connection's
+ * lock is released. These locks spin and are not lock-free, unlike the default table. {@link #forEach} calls
+ * its consumer under a segment's lock, so the consumer must not call back into the table.
+ * <p>
+ * Each entry has an incarnation (a per-cursor sequence): cursors, and connections naming their template,
+ * carry it, so a key that was removed and inserted again is never mistaken for the entry they knew. A template
+ * whose destination is no longer available is invalidated as IPVS does ({@code ip_vs_check_template}): it is
+ * moved to a key of its own (the same fields, another kind, its incarnation as discriminator), its port set to
+ * 0xffff, and left to expire, so that a new template can take the key while its connections still find it.
  *
  * <h2>Capacity</h2>
  * Fixed at creation ({@code entries(capacity)}) and enforced exactly by a reservation count: an insert into

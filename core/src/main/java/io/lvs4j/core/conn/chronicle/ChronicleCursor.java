@@ -3,7 +3,7 @@ package io.lvs4j.core.conn.chronicle;
 import io.lvs4j.core.conn.ConnectionCursor;
 
 /**
- * A worker's cursor on a {@link ChronicleConnectionTable}: it holds the entry's primary key (40 bytes in its
+ * A worker's cursor on a {@link ChronicleConnectionTable}: it holds the entry's primary key (48 bytes in its
  * own array) and the incarnation of the entry it was positioned on, so that {@code onPacket} and
  * {@code remove} go straight to that key and notice when the key now names a different entry. It also owns
  * the flyweights the table's operations need, so that no operation allocates.
