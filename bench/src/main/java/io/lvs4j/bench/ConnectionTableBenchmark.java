@@ -47,8 +47,9 @@ import java.util.stream.Stream;
  * is precomputed. Entries are direct-routing connections (no reply index). The table clock is fixed, so no
  * entry expires while measured.
  * <p>
- * Capacity: the off-heap table gets {@code entries + 4096} slots, which it rounds up to a power of two (a load of
- * about one half, its design point); the Chronicle and baseline tables hold exactly {@code entries + 4096}.
+ * Capacity {@code entries + 4096} for all three: the off-heap table sizes its slots for that many entries at
+ * most three quarters full (rounded up to a power of two, its design point); the Chronicle and baseline tables
+ * hold exactly that many. Lookups are single (no batch prefetch), the same call for every implementation.
  * Each trial runs in its own JVM with an 8 GiB heap (the baseline's 8 million entries live on it) and 4 GiB of
  * direct memory (the off-heap table's regions); the Chronicle table maps a file under {@code java.io.tmpdir}
  * (page cache; about 2 GB at 8 million entries), deleted after the trial.
