@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class ChildJvm
 {
     /** Test frameworks on the class path make Chronicle mute its analytics, which a control must not rely on. */
-    private static final Pattern TEST_FRAMEWORKS = Pattern.compile(".*(junit|jqwik|opentest4j|apiguardian).*");
+    private static final Pattern TEST_FRAMEWORKS = Pattern.compile(".*(junit|opentest4j|apiguardian).*");
 
     private ChildJvm()
     {
