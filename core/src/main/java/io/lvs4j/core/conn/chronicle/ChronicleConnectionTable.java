@@ -33,7 +33,9 @@ import java.util.function.Predicate;
  * A {@link ConnectionTable} kept in a Chronicle Map persisted to a file, so that a restarted director
  * re-attaches to its connections and another process can list them while the director runs. Same semantics as
  * the interface (and the default off-heap table); slower, because every operation takes a segment lock in
- * shared memory (see the benchmark in the {@code bench} module).
+ * shared memory and goes through Chronicle's query context: {@code ConnectionTableBenchmark} measured lookups
+ * at 0.2 to 0.9 us, 2 to 12 times the off-heap table's, and insert plus remove at 0.7 to 0.9 us, with no
+ * allocation (one thread, 64K to 8M entries, a 2-vCPU VM).
  *
  * <h2>Layout</h2>
  * Two maps, two files:
