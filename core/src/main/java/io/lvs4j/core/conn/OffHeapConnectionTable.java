@@ -377,7 +377,8 @@ public final class OffHeapConnectionTable implements ConnectionTable
         final int mask = r.mask;
         int slot = (int)hash & mask;
         int i = 0;
-        while (i < r.maxProbe)
+        final int limit = r.probeLimit();
+        while (i < limit)
         {
             final int off = slot << r.slotShift;
             final long ctrl = r.getLongAcquire(off);
@@ -442,7 +443,8 @@ public final class OffHeapConnectionTable implements ConnectionTable
         final int tag = tagOf(hash);
         int slot = (int)hash & r.mask;
         int i = 0;
-        while (i < r.maxProbe)
+        final int limit = r.probeLimit();
+        while (i < limit)
         {
             final int off = slot << r.slotShift;
             final long ctrl = r.getLongAcquire(off);
@@ -676,6 +678,7 @@ public final class OffHeapConnectionTable implements ConnectionTable
                 if (kind == EMPTY || kind == TOMB)
                 {
                     final long claim = incarnation(ctrl, tag);
+                    r.notePlacement(i);
                     if (r.compareAndSetLong(off, ctrl, claim))
                     {
                         if (kind == TOMB)
@@ -774,7 +777,8 @@ public final class OffHeapConnectionTable implements ConnectionTable
         final OffHeapConnectionCursor cur)
     {
         int j = 0;
-        while (j < r.maxProbe)
+        final int limit = r.probeLimit();
+        while (j < limit)
         {
             if (j == pos)
             {
@@ -914,6 +918,7 @@ public final class OffHeapConnectionTable implements ConnectionTable
                 if (!isBusy(ctrl) && (kind == EMPTY || kind == TOMB))
                 {
                     final long claim = incarnation(ctrl, tag);
+                    r.notePlacement(i);
                     if (r.compareAndSetLong(off, ctrl, claim))
                     {
                         if (kind == TOMB)
@@ -966,7 +971,8 @@ public final class OffHeapConnectionTable implements ConnectionTable
         final long pointer = SlotLayout.target(primary.regionId, primaryGen, primarySlot);
         int slot = (int)hash & r.mask;
         int i = 0;
-        while (i < r.maxProbe)
+        final int limit = r.probeLimit();
+        while (i < limit)
         {
             final int off = slot << r.slotShift;
             final long ctrl = r.getLongVolatile(off);
@@ -980,6 +986,7 @@ public final class OffHeapConnectionTable implements ConnectionTable
                 if (r.compareAndSetLong(off, ctrl, released(ctrl, TOMB)))
                 {
                     r.tombstones.incrementAndGet();
+                    r.cleanTombstones(slot);
                     return;
                 }
                 continue;
@@ -1271,6 +1278,9 @@ public final class OffHeapConnectionTable implements ConnectionTable
         }
         r.release(off, held, TOMB);
         r.tombstones.incrementAndGet();
+        // Clean at once rather than wait for the sweep: under insert/remove churn, tombstones would otherwise
+        // fill every free slot and stretch each insert's uniqueness scan to the probe limit.
+        r.cleanTombstones(slot);
         size.decrementAndGet();
         if (!isTemplate && link != 0)
         {

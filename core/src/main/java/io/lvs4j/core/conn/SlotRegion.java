@@ -3,6 +3,7 @@ package io.lvs4j.core.conn;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.lvs4j.core.conn.SlotLayout.BUSY;
@@ -45,6 +46,14 @@ final class SlotRegion
     final int bytesOffset;
     final int key2Offset;
     final AtomicLong tombstones = new AtomicLong();
+    /**
+     * The farthest any entry was ever placed from its home slot. Lookups and uniqueness scans stop there even
+     * when no EMPTY slot ends the chain: under insert/remove churn, tombstones in front of live entries are never
+     * cleaned (their successor never becomes EMPTY), clusters merge, and without this bound every scan of a
+     * long-running table would run to {@link #maxProbe}. Monotonic; an insert raises it before its claim becomes
+     * visible, so a scan that reads it after its own claim reaches every concurrently claimed slot or is seen by it.
+     */
+    private final AtomicInteger longestPlacement = new AtomicInteger();
 
     /**
      * @param buffer     the region's memory, {@code slots << slotShift} bytes, zeroed (all EMPTY).
@@ -247,6 +256,34 @@ final class SlotRegion
             spins = backOff(spins);
         }
         return ctrl;
+    }
+
+    /**
+     * How far scans for a key must go: one past the farthest placement ever made, at most {@link #maxProbe}.
+     *
+     * @return the number of slots from home to examine.
+     */
+    int probeLimit()
+    {
+        return Math.min(maxProbe, longestPlacement.get() + 1);
+    }
+
+    /**
+     * Records that an insert is about to claim the slot {@code distance} steps from its home; called before the
+     * claim so that the bound is visible no later than the entry.
+     *
+     * @param distance steps from the home slot.
+     */
+    void notePlacement(final int distance)
+    {
+        int current;
+        while (distance > (current = longestPlacement.get()))
+        {
+            if (longestPlacement.compareAndSet(current, distance))
+            {
+                return;
+            }
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.lvs4j.core.conn.ConnectionTable.EXISTS;
 import static io.lvs4j.core.conn.ConnectionTable.INSERTED;
 import static io.lvs4j.core.conn.ConnectionTable.REFUSED_FULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,7 +109,7 @@ class OffHeapConnectionTableInternalsTest
     }
 
     @Test
-    void sweepCleansTombstonesAtTheEndOfAChainOnly()
+    void tombstonesAreCleanedAtTheEndOfAChainOnly()
     {
         final int[] ports = portsWithOneHome(3);
         final ConnectionCursor[] c = new ConnectionCursor[3];
@@ -125,10 +126,37 @@ class OffHeapConnectionTableInternalsTest
         assertTrue(found(ports[2]));
 
         assertTrue(table.remove(c[2]));
-        assertEquals(3, table.tombstones());
-        table.sweep(T0, Integer.MAX_VALUE);
-        assertEquals(0, table.tombstones(), "the whole run of tombstones before an EMPTY slot is cleaned");
+        assertEquals(0, table.tombstones(),
+            "removing the last entry of the chain cleans the whole run of tombstones before the EMPTY slot at once");
         assertEquals(0, table.size());
+    }
+
+    @Test
+    void churnThatLeavesTombstonesEverywhereKeepsEveryKeyFindableAndUnique()
+    {
+        // 1024 slots, half live; then insert/remove churn of fresh keys: the holes in front of live entries turn
+        // into tombstones that never become EMPTY, so scans are bounded by the farthest placement instead.
+        final OffHeapConnectionTable churned = new OffHeapConnectionTable(1024, 16, 2048, 64, SEED, counters, profiles);
+        final ConnectionCursor cursor = churned.newCursor();
+        for (int port = 0; port < 512; port++)
+        {
+            assertEquals(INSERTED, churned.insert(dr(port), null, T0, cursor));
+        }
+        for (int round = 0; round < 20_000; round++)
+        {
+            final int port = 1024 + (round % 30_000);
+            assertEquals(INSERTED, churned.insert(dr(port), null, T0, cursor), "round " + round);
+            assertTrue(churned.remove(cursor));
+        }
+        assertTrue(churned.tombstones() > 0, "the churn left tombstones: " + churned.tombstones());
+        for (int port = 0; port < 512; port++)
+        {
+            assertTrue(churned.findIn(key.setV4(IpProtocol.TCP, CLIENT, port, VIP, 80), T0, cursor), "port " + port);
+            assertEquals(EXISTS, churned.insert(dr(port), null, T0, cursor), "port " + port);
+        }
+        assertEquals(512, churned.size());
+        assertEquals(0, churned.stats().refusedFull());
+        churned.close();
     }
 
     @Test
