@@ -677,16 +677,10 @@ public final class OffHeapConnectionTable implements ConnectionTable
                 }
                 if (kind == EMPTY || kind == TOMB)
                 {
-                    final long claim = incarnation(ctrl, tag);
-                    r.notePlacement(i);
-                    if (r.compareAndSetLong(off, ctrl, claim))
+                    held = claimFree(r, off, ctrl, tag, i);
+                    if (held != 0)
                     {
-                        if (kind == TOMB)
-                        {
-                            r.tombstones.decrementAndGet();
-                        }
                         pos = i;
-                        held = claim;
                         break;
                     }
                     continue;
@@ -759,6 +753,27 @@ public final class OffHeapConnectionTable implements ConnectionTable
             cur.position(r, slot, gen(held));
             return INSERTED;
         }
+    }
+
+    /**
+     * Claims a free (EMPTY or TOMB) slot for a new incarnation of an entry with {@code tag}, recording its
+     * distance from home first so that scans reach it ({@link SlotRegion#notePlacement}).
+     *
+     * @return the held control word, or 0 when another thread changed the slot first.
+     */
+    private static long claimFree(final SlotRegion r, final int off, final long ctrl, final int tag, final int distance)
+    {
+        final long claim = incarnation(ctrl, tag);
+        r.notePlacement(distance);
+        if (!r.compareAndSetLong(off, ctrl, claim))
+        {
+            return 0;
+        }
+        if (kind(ctrl) == TOMB)
+        {
+            r.tombstones.decrementAndGet();
+        }
+        return claim;
     }
 
     private int verifyUnique(
@@ -917,16 +932,10 @@ public final class OffHeapConnectionTable implements ConnectionTable
                 final int kind = kind(ctrl);
                 if (!isBusy(ctrl) && (kind == EMPTY || kind == TOMB))
                 {
-                    final long claim = incarnation(ctrl, tag);
-                    r.notePlacement(i);
-                    if (r.compareAndSetLong(off, ctrl, claim))
+                    held = claimFree(r, off, ctrl, tag, i);
+                    if (held != 0)
                     {
-                        if (kind == TOMB)
-                        {
-                            r.tombstones.decrementAndGet();
-                        }
                         pos = i;
-                        held = claim;
                         break;
                     }
                     continue;
