@@ -2,7 +2,6 @@ package io.lvs4j.core.conn.chronicle;
 
 import io.lvs4j.core.conn.ConnectionRecord;
 import io.lvs4j.core.flow.FlowKey;
-import net.openhft.chronicle.bytes.Byteable;
 import net.openhft.chronicle.bytes.BytesStore;
 import org.agrona.UnsafeApi;
 
@@ -14,7 +13,7 @@ import org.agrona.UnsafeApi;
  * <p>
  * Chronicle creates instances of this class itself with {@code Unsafe.allocateInstance} (no constructor runs),
  * so it has no final fields and nothing to initialise; {@link #bytesStore(BytesStore, long, long)} sets all
- * state.
+ * state (see {@link InPlaceBytes}).
  * <pre>
  *   0  kind      byte  (META, CONNECTION, TEMPLATE, REPLY)
  *   1  family    byte
@@ -30,7 +29,7 @@ import org.agrona.UnsafeApi;
  *                     map beside the template that replaces it, and its connections can still find it)
  * </pre>
  */
-final class ConnectionKeyBytes implements Byteable
+final class ConnectionKeyBytes extends InPlaceBytes
 {
     /** Bytes per key. */
     static final int LENGTH = 48;
@@ -46,8 +45,6 @@ final class ConnectionKeyBytes implements Byteable
     /** A template invalidated because its destination became unavailable, left to expire out of sight. */
     static final int KIND_INVALID_TEMPLATE = 4;
 
-    private static final long ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
-
     private static final int KIND = 0;
     private static final int FAMILY = 1;
     private static final int PROTOCOL = 2;
@@ -59,11 +56,6 @@ final class ConnectionKeyBytes implements Byteable
     private static final int DST_HI = 24;
     private static final int DST_LO = 32;
     private static final int DISCRIMINATOR = 40;
-
-    private BytesStore<?, ?> store;
-    private long storeOffset;
-    private Object base;
-    private long address;
 
     /**
      * A key over its own fresh on-heap array: the only allocation, made once per cursor.
@@ -86,49 +78,7 @@ final class ConnectionKeyBytes implements Byteable
         {
             throw new IllegalArgumentException("key length " + length + ", expected " + LENGTH);
         }
-        bind(this, bytesStore, offset);
-    }
-
-    // Shared with ConnectionValueBytes: resolve a Chronicle store to (base object, address) for Unsafe access,
-    // once per positioning, so that each field access is one plain memory read.
-    static void bind(final ConnectionKeyBytes key, final BytesStore<?, ?> bytesStore, final long offset)
-    {
-        key.store = bytesStore;
-        key.storeOffset = offset;
-        if (bytesStore.isDirectMemory())
-        {
-            key.base = null;
-            key.address = bytesStore.addressForRead(offset);
-        }
-        else
-        {
-            key.base = heapArray(bytesStore);
-            key.address = ARRAY_BASE + offset; // heap stores address from 0
-        }
-    }
-
-    static byte[] heapArray(final BytesStore<?, ?> bytesStore)
-    {
-        final Object underlying = bytesStore.underlyingObject();
-        if (!(underlying instanceof byte[]))
-        {
-            throw new IllegalArgumentException("unsupported heap store " + bytesStore.getClass());
-        }
-        return (byte[])underlying;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public BytesStore<?, ?> bytesStore()
-    {
-        return store;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public long offset()
-    {
-        return storeOffset;
+        bind(bytesStore, offset);
     }
 
     /** {@inheritDoc} */

@@ -1,7 +1,6 @@
 package io.lvs4j.core.conn.chronicle;
 
 import io.lvs4j.core.conn.ConnectionRecord;
-import net.openhft.chronicle.bytes.Byteable;
 import net.openhft.chronicle.bytes.BytesStore;
 import org.agrona.UnsafeApi;
 
@@ -32,12 +31,10 @@ import org.agrona.UnsafeApi;
  * 144  zero               long
  * </pre>
  */
-final class ConnectionValueBytes implements Byteable
+final class ConnectionValueBytes extends InPlaceBytes
 {
     /** Bytes per value. */
     static final int LENGTH = 152;
-
-    private static final long ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
     private static final int INCARNATION = 0;
     private static final int DEST_HI = 8;
@@ -57,11 +54,6 @@ final class ConnectionValueBytes implements Byteable
     private static final int CONTROLLER_INCARNATION = 88;
     private static final int CONTROLLER_KEY = 96;
     private static final int PAD_2 = 144;
-
-    private BytesStore<?, ?> store;
-    private long storeOffset;
-    private Object base;
-    private long address;
 
     /**
      * A value over its own fresh on-heap array: made once per cursor.
@@ -84,32 +76,7 @@ final class ConnectionValueBytes implements Byteable
         {
             throw new IllegalArgumentException("value length " + length + ", expected " + LENGTH);
         }
-        store = bytesStore;
-        storeOffset = offset;
-        if (bytesStore.isDirectMemory())
-        {
-            base = null;
-            address = bytesStore.addressForRead(offset);
-        }
-        else
-        {
-            base = ConnectionKeyBytes.heapArray(bytesStore);
-            address = ARRAY_BASE + offset;
-        }
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public BytesStore<?, ?> bytesStore()
-    {
-        return store;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public long offset()
-    {
-        return storeOffset;
+        bind(bytesStore, offset);
     }
 
     /** {@inheritDoc} */
