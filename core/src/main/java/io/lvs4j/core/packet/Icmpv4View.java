@@ -1,7 +1,5 @@
 package io.lvs4j.core.packet;
 
-import java.nio.ByteOrder;
-
 import io.lvs4j.core.checksum.Checksums;
 import org.agrona.DirectBuffer;
 
@@ -10,24 +8,24 @@ import org.agrona.DirectBuffer;
  * identifier and sequence, next-hop MTU, gateway, pointer) and, for errors, the quoted original datagram: its IP
  * header and at least its first 8 bytes.
  */
-public final class Icmpv4View extends HeaderFlyweight
+public final class Icmpv4View extends IcmpHeaderFlyweight
 {
     /** Offset of the type. */
-    public static final int TYPE_OFFSET = 0;
+    public static final int TYPE_OFFSET = TYPE_AT;
     /** Offset of the code. */
-    public static final int CODE_OFFSET = 1;
+    public static final int CODE_OFFSET = CODE_AT;
     /** Offset of the checksum. */
-    public static final int CHECKSUM_OFFSET = Checksums.ICMP_CHECKSUM_OFFSET;
+    public static final int CHECKSUM_OFFSET = CHECKSUM_AT;
     /** Offset of the 32-bit rest of header. */
-    public static final int REST_OF_HEADER_OFFSET = 4;
+    public static final int REST_OF_HEADER_OFFSET = REST_OF_HEADER_AT;
     /** Offset of the echo identifier. */
-    public static final int IDENTIFIER_OFFSET = 4;
+    public static final int IDENTIFIER_OFFSET = IDENTIFIER_AT;
     /** Offset of the echo sequence number. */
-    public static final int SEQUENCE_OFFSET = 6;
+    public static final int SEQUENCE_OFFSET = SEQUENCE_AT;
     /** Offset of the next-hop MTU of a Fragmentation Needed message (RFC 1191). */
     public static final int NEXT_HOP_MTU_OFFSET = 6;
     /** Length of the header; errors quote the original datagram from here. */
-    public static final int HEADER_LENGTH = 8;
+    public static final int HEADER_LENGTH = HEADER_BYTES;
 
     /** Type: echo reply. */
     public static final int TYPE_ECHO_REPLY = 0;
@@ -59,8 +57,6 @@ public final class Icmpv4View extends HeaderFlyweight
     /** Time exceeded code: fragment reassembly time exceeded. */
     public static final int CODE_REASSEMBLY_TIME_EXCEEDED = 1;
 
-    private static final ByteOrder BIG = ByteOrder.BIG_ENDIAN;
-
     /**
      * Wraps an ICMP message.
      *
@@ -87,42 +83,6 @@ public final class Icmpv4View extends HeaderFlyweight
             type == TYPE_TIME_EXCEEDED || type == TYPE_PARAMETER_PROBLEM;
     }
 
-    /** @return the type. */
-    public int type()
-    {
-        return buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
-    }
-
-    /** @return the code. */
-    public int code()
-    {
-        return buffer.getByte(offset + CODE_OFFSET) & 0xFF;
-    }
-
-    /** @return the stored checksum. */
-    public int checksum()
-    {
-        return buffer.getShort(offset + CHECKSUM_OFFSET, BIG) & 0xFFFF;
-    }
-
-    /** @return the 32-bit rest of header. */
-    public int restOfHeader()
-    {
-        return buffer.getInt(offset + REST_OF_HEADER_OFFSET, BIG);
-    }
-
-    /** @return the echo identifier. */
-    public int identifier()
-    {
-        return buffer.getShort(offset + IDENTIFIER_OFFSET, BIG) & 0xFFFF;
-    }
-
-    /** @return the echo sequence number. */
-    public int sequenceNumber()
-    {
-        return buffer.getShort(offset + SEQUENCE_OFFSET, BIG) & 0xFFFF;
-    }
-
     /** @return the next-hop MTU of a Fragmentation Needed message. */
     public int nextHopMtu()
     {
@@ -133,18 +93,6 @@ public final class Icmpv4View extends HeaderFlyweight
     public boolean isError()
     {
         return isErrorType(type());
-    }
-
-    /** @return the buffer offset of the quoted datagram (its IP header). */
-    public int quoteOffset()
-    {
-        return offset + HEADER_LENGTH;
-    }
-
-    /** @return the number of quoted bytes available. */
-    public int quoteLength()
-    {
-        return length - HEADER_LENGTH;
     }
 
     /** @return the checksum the message should carry, over {@link #length()} bytes. */

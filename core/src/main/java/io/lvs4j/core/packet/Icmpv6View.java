@@ -1,7 +1,5 @@
 package io.lvs4j.core.packet;
 
-import java.nio.ByteOrder;
-
 import io.lvs4j.core.checksum.Checksums;
 import org.agrona.DirectBuffer;
 
@@ -10,22 +8,22 @@ import org.agrona.DirectBuffer;
  * rest of header (echo identifier and sequence, MTU, pointer) and, for errors (types below 128), as much of the
  * original packet as fits in the minimum MTU.
  */
-public final class Icmpv6View extends HeaderFlyweight
+public final class Icmpv6View extends IcmpHeaderFlyweight
 {
     /** Offset of the type. */
-    public static final int TYPE_OFFSET = 0;
+    public static final int TYPE_OFFSET = TYPE_AT;
     /** Offset of the code. */
-    public static final int CODE_OFFSET = 1;
+    public static final int CODE_OFFSET = CODE_AT;
     /** Offset of the checksum. */
-    public static final int CHECKSUM_OFFSET = Checksums.ICMP_CHECKSUM_OFFSET;
+    public static final int CHECKSUM_OFFSET = CHECKSUM_AT;
     /** Offset of the 32-bit rest of header (MTU of Packet Too Big, pointer of Parameter Problem). */
-    public static final int REST_OF_HEADER_OFFSET = 4;
+    public static final int REST_OF_HEADER_OFFSET = REST_OF_HEADER_AT;
     /** Offset of the echo identifier. */
-    public static final int IDENTIFIER_OFFSET = 4;
+    public static final int IDENTIFIER_OFFSET = IDENTIFIER_AT;
     /** Offset of the echo sequence number. */
-    public static final int SEQUENCE_OFFSET = 6;
+    public static final int SEQUENCE_OFFSET = SEQUENCE_AT;
     /** Length of the header; errors quote the original packet from here. */
-    public static final int HEADER_LENGTH = 8;
+    public static final int HEADER_LENGTH = HEADER_BYTES;
 
     /** Type: destination unreachable. */
     public static final int TYPE_DESTINATION_UNREACHABLE = 1;
@@ -57,8 +55,6 @@ public final class Icmpv6View extends HeaderFlyweight
     /** Time exceeded code: fragment reassembly time exceeded. */
     public static final int CODE_REASSEMBLY_TIME_EXCEEDED = 1;
 
-    private static final ByteOrder BIG = ByteOrder.BIG_ENDIAN;
-
     /**
      * Wraps an ICMPv6 message.
      *
@@ -84,64 +80,16 @@ public final class Icmpv6View extends HeaderFlyweight
         return type < 128;
     }
 
-    /** @return the type. */
-    public int type()
-    {
-        return buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
-    }
-
-    /** @return the code. */
-    public int code()
-    {
-        return buffer.getByte(offset + CODE_OFFSET) & 0xFF;
-    }
-
-    /** @return the stored checksum. */
-    public int checksum()
-    {
-        return buffer.getShort(offset + CHECKSUM_OFFSET, BIG) & 0xFFFF;
-    }
-
-    /** @return the 32-bit rest of header. */
-    public int restOfHeader()
-    {
-        return buffer.getInt(offset + REST_OF_HEADER_OFFSET, BIG);
-    }
-
     /** @return the MTU of a Packet Too Big message. */
     public int mtu()
     {
         return restOfHeader();
     }
 
-    /** @return the echo identifier. */
-    public int identifier()
-    {
-        return buffer.getShort(offset + IDENTIFIER_OFFSET, BIG) & 0xFFFF;
-    }
-
-    /** @return the echo sequence number. */
-    public int sequenceNumber()
-    {
-        return buffer.getShort(offset + SEQUENCE_OFFSET, BIG) & 0xFFFF;
-    }
-
     /** @return true when this message is an error quoting a packet. */
     public boolean isError()
     {
         return isErrorType(type());
-    }
-
-    /** @return the buffer offset of the quoted packet (its IPv6 header). */
-    public int quoteOffset()
-    {
-        return offset + HEADER_LENGTH;
-    }
-
-    /** @return the number of quoted bytes available. */
-    public int quoteLength()
-    {
-        return length - HEADER_LENGTH;
     }
 
     /**
