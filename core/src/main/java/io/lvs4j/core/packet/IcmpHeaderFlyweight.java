@@ -3,6 +3,8 @@ package io.lvs4j.core.packet;
 import java.nio.ByteOrder;
 
 import io.lvs4j.core.checksum.Checksums;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The fixed 8-byte header that ICMP (RFC 792) and ICMPv6 (RFC 4443) share: type, code, checksum and the 32-bit
@@ -31,6 +33,36 @@ abstract class IcmpHeaderFlyweight extends HeaderFlyweight
 
     IcmpHeaderFlyweight()
     {
+    }
+
+    /**
+     * Writes an error message's header with a zero checksum, followed by the quote of the original packet; the
+     * caller then stores the checksum by its family's rule.
+     *
+     * @param buffer         where to write.
+     * @param icmp           start of the ICMP header in the buffer.
+     * @param type           the type.
+     * @param code           the code.
+     * @param restOfHeader   the 32 bits after the checksum.
+     * @param original       the buffer of the packet to quote.
+     * @param originalOffset start of the packet to quote.
+     * @param quote          number of bytes to quote.
+     */
+    static void writeErrorHeader(
+        final MutableDirectBuffer buffer,
+        final int icmp,
+        final int type,
+        final int code,
+        final int restOfHeader,
+        final DirectBuffer original,
+        final int originalOffset,
+        final int quote)
+    {
+        buffer.putByte(icmp + TYPE_AT, (byte)type);
+        buffer.putByte(icmp + CODE_AT, (byte)code);
+        buffer.putShort(icmp + CHECKSUM_AT, (short)0);
+        buffer.putInt(icmp + REST_OF_HEADER_AT, restOfHeader, BIG);
+        buffer.putBytes(icmp + HEADER_BYTES, original, originalOffset, quote);
     }
 
     /** @return the type. */

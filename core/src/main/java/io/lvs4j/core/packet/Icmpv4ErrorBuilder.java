@@ -101,11 +101,7 @@ public final class Icmpv4ErrorBuilder
         writeIpv4Header(buffer, offset, TOS, totalLength, identification, 0, TTL, IpProtocol.ICMP, source,
             destination);
 
-        buffer.putByte(icmp + Icmpv4View.TYPE_OFFSET, (byte)type);
-        buffer.putByte(icmp + Icmpv4View.CODE_OFFSET, (byte)code);
-        buffer.putShort(icmp + Icmpv4View.CHECKSUM_OFFSET, (short)0);
-        buffer.putInt(icmp + Icmpv4View.REST_OF_HEADER_OFFSET, restOfHeader, BIG);
-        buffer.putBytes(icmp + Icmpv4View.HEADER_LENGTH, original, originalOffset, quote);
+        IcmpHeaderFlyweight.writeErrorHeader(buffer, icmp, type, code, restOfHeader, original, originalOffset, quote);
         buffer.putShort(
             icmp + Icmpv4View.CHECKSUM_OFFSET, (short)Checksums.icmpv4Checksum(buffer, icmp, icmpLength), BIG);
         return totalLength;

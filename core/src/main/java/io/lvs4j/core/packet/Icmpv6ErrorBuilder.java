@@ -76,11 +76,7 @@ public final class Icmpv6ErrorBuilder
         buffer.putLong(offset + Ipv6View.DESTINATION_OFFSET, destinationHi, BIG);
         buffer.putLong(offset + Ipv6View.DESTINATION_OFFSET + 8, destinationLo, BIG);
 
-        buffer.putByte(icmp + Icmpv6View.TYPE_OFFSET, (byte)type);
-        buffer.putByte(icmp + Icmpv6View.CODE_OFFSET, (byte)code);
-        buffer.putShort(icmp + Icmpv6View.CHECKSUM_OFFSET, (short)0);
-        buffer.putInt(icmp + Icmpv6View.REST_OF_HEADER_OFFSET, restOfHeader, BIG);
-        buffer.putBytes(icmp + Icmpv6View.HEADER_LENGTH, original, originalOffset, quote);
+        IcmpHeaderFlyweight.writeErrorHeader(buffer, icmp, type, code, restOfHeader, original, originalOffset, quote);
         buffer.putShort(icmp + Icmpv6View.CHECKSUM_OFFSET,
             (short)Checksums.icmpv6Checksum(buffer, offset, icmp, icmpLength), BIG);
         return Ipv6View.HEADER_LENGTH + icmpLength;
