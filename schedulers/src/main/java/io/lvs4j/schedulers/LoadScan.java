@@ -1,0 +1,105 @@
+package io.lvs4j.schedulers;
+
+import io.lvs4j.core.conn.DestinationCounters;
+import io.lvs4j.core.service.RealServerList;
+
+/**
+ * The least-connection family's scans over a real-server list, shared by {@code lc}, {@code wlc}, {@code sed},
+ * {@code nq} and the {@code lblc}/{@code lblcr} fallbacks. Each walks the list once in its order, reads live
+ * counts and returns a position (or -1), keeping the kernel's exact choice: strict comparisons so ties keep the
+ * earlier server, weights cross-multiplied in 64 bits.
+ */
+final class LoadScan
+{
+    /** Position returned when no server is eligible. */
+    static final int NONE = -1;
+
+    private LoadScan()
+    {
+    }
+
+    /**
+     * The kernel's {@code ip_vs_dest_conn_overhead}: {@code activeconns * 256 + inactconns}.
+     *
+     * @param counters the counters.
+     * @param id       destination id.
+     * @return the load metric.
+     */
+    static long overhead(final DestinationCounters counters, final int id)
+    {
+        return ((long)counters.active(id) << 8) + counters.inactive(id);
+    }
+
+    /**
+     * {@code wlc} ({@code ip_vs_wlc_schedule}, also {@code lblc}'s and {@code lblcr}'s fallback): the first
+     * eligible server, replaced by a later non-overloaded one when
+     * {@code overhead(least) * w(d) > overhead(d) * w(least)}.
+     *
+     * @param servers the list.
+     * @return position of the least loaded server by weight, or {@link #NONE}.
+     */
+    static int weightedLeastConnection(final RealServerList servers)
+    {
+        final DestinationCounters counters = servers.counters();
+        final int n = servers.size();
+        int least = NONE;
+        long leastOverhead = 0;
+        long leastWeight = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final int weight = servers.weight(i);
+            final int id = servers.id(i);
+            if (weight <= 0 || counters.isOverloaded(id))
+            {
+                continue;
+            }
+            final long overhead = overhead(counters, id);
+            if (least == NONE || leastOverhead * weight > overhead * leastWeight)
+            {
+                least = i;
+                leastOverhead = overhead;
+                leastWeight = weight;
+            }
+        }
+        return least;
+    }
+
+    /**
+     * {@code sed} ({@code ip_vs_sed_schedule}) and, with {@code neverQueue}, {@code nq} ({@code ip_vs_nq_schedule}):
+     * minimise {@code (activeconns + 1) / weight} by 64-bit cross-multiplication, ties to the earlier server; nq
+     * returns the first eligible server with no active connection at once.
+     *
+     * @param servers    the list.
+     * @param neverQueue true for nq.
+     * @return the position, or {@link #NONE}.
+     */
+    static int shortestExpectedDelay(final RealServerList servers, final boolean neverQueue)
+    {
+        final DestinationCounters counters = servers.counters();
+        int least = NONE;
+        long leastOverhead = 0;
+        long leastWeight = 0;
+        for (int i = 0, n = servers.size(); i < n; i++)
+        {
+            final int weight = servers.weight(i);
+            final int id = servers.id(i);
+            if (weight <= 0 || counters.isOverloaded(id))
+            {
+                continue;
+            }
+            final int active = counters.active(id);
+            if (neverQueue && active == 0)
+            {
+                return i;
+            }
+            final long overhead = active + 1L;
+            if (least == NONE || leastOverhead * weight > overhead * leastWeight)
+            {
+                least = i;
+                leastOverhead = overhead;
+                leastWeight = weight;
+            }
+        }
+        return least;
+    }
+}
