@@ -27,7 +27,7 @@ final class LoadScan
      */
     static long overhead(final DestinationCounters counters, final int id)
     {
-        return ((long)counters.active(id) << 8) + counters.inactive(id);
+        return counters.overhead(id);
     }
 
     /**

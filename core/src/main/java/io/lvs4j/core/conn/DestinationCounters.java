@@ -6,6 +6,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Per real server ("destination") connection counts as IPVS keeps them, shared by all workers and read by the
@@ -27,6 +28,7 @@ public final class DestinationCounters
     /** Destination flag: over its upper connection threshold (IP_VS_DEST_F_OVERLOAD). */
     public static final int F_OVERLOAD = 0x2;
 
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final int ACTIVE_OFFSET = 0;
     private static final int INACTIVE_OFFSET = 4;
     private static final int PERSIST_OFFSET = 8;
@@ -242,6 +244,22 @@ public final class DestinationCounters
     public int inactive(final int dest)
     {
         return buffer.getIntVolatile(offset(dest) + INACTIVE_OFFSET);
+    }
+
+    /**
+     * The kernel's load metric {@code ip_vs_dest_conn_overhead}: {@code activeconns * 256 + inactconns}, from one
+     * 8-byte read of both counts, so a scheduler scanning many servers pays one load per server and sees the two
+     * counts of one moment.
+     *
+     * @param dest the id.
+     * @return the overhead, never negative while the counts are consistent.
+     */
+    public long overhead(final int dest)
+    {
+        final long both = buffer.getLongVolatile(offset(dest) + ACTIVE_OFFSET);
+        final int active = LITTLE_ENDIAN ? (int)both : (int)(both >>> 32);
+        final int inactive = LITTLE_ENDIAN ? (int)(both >>> 32) : (int)both;
+        return ((long)active << 8) + inactive;
     }
 
     /**

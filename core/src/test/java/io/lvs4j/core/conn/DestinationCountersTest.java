@@ -23,6 +23,26 @@ class DestinationCountersTest
     private final DestinationCounters counters = new DestinationCounters(4);
 
     @Test
+    void overheadIsActiveTimes256PlusInactiveFromOneRead()
+    {
+        counters.reset(1, 0, 0);
+        assertEquals(0, counters.overhead(1));
+        for (int i = 0; i < 3; i++)
+        {
+            counters.bind(1, INACTIVE);
+        }
+        counters.transition(1, true);
+        counters.bind(1, TEMPLATE);
+        assertEquals(256 + 2, counters.overhead(1));
+        for (int i = 0; i < 70_000; i++)
+        {
+            counters.bind(1, DROUTE);
+        }
+        assertEquals(70_001L * 256 + 2, counters.overhead(1));
+        assertThrows(IndexOutOfBoundsException.class, () -> counters.overhead(4));
+    }
+
+    @Test
     void bindCountsByInactiveFlagAndTemplates()
     {
         counters.reset(0, 0, 0);
