@@ -1,0 +1,148 @@
+package io.lvs4j.schedulers;
+
+import io.lvs4j.core.conn.DestinationCounters;
+import io.lvs4j.core.flow.FlowKey;
+import io.lvs4j.core.service.RealServer;
+import io.lvs4j.core.service.RealServerList;
+
+/**
+ * {@code dh}, destination hashing ({@code ip_vs_dh.c}): a static 256-bucket table maps the packet's destination
+ * address to a real server, for cache clusters where one origin address should always reach the same cache.
+ * <p>
+ * Bucket {@code i} holds the server at list position {@code i mod n} (weights are ignored); the bucket of an
+ * address is {@code (fold(address) * 2654435761) & 255}. When that server is unavailable, quiesced (weight 0) or
+ * overloaded the pick fails: dh has no fallback.
+ */
+public final class DestinationHashingScheduler implements Scheduler
+{
+    /** The ipvsadm name. */
+    public static final String NAME = "dh";
+
+    /** Buckets in the table ({@code IP_VS_DH_TAB_BITS} 8). */
+    static final int TABLE_SIZE = 256;
+
+    /** The multiplicative hash constant the kernel uses, 2654435761 (golden ratio of 2^32). */
+    static final int GOLDEN = 0x9E37_79B1;
+
+    private static final int USABLE_MASK = DestinationCounters.F_AVAILABLE | DestinationCounters.F_OVERLOAD;
+    private static final State NO_SERVERS = new State(null, null);
+
+    private volatile State state = NO_SERVERS;
+
+    /**
+     * Creates the scheduler with an empty list.
+     *
+     * @param options unused: dh has no tunables.
+     */
+    public DestinationHashingScheduler(final SchedulerOptions options)
+    {
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String name()
+    {
+        return NAME;
+    }
+
+    /**
+     * Rebuilds the bucket table ({@code ip_vs_dh_reassign}) and publishes it.
+     *
+     * @param servers the new list.
+     */
+    @Override
+    public void update(final RealServerList servers)
+    {
+        final int n = servers.size();
+        RealServer[] table = null;
+        if (n > 0)
+        {
+            table = new RealServer[TABLE_SIZE];
+            for (int i = 0; i < TABLE_SIZE; i++)
+            {
+                table[i] = servers.get(i % n);
+            }
+        }
+        state = new State(servers, table);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public RealServerList servers()
+    {
+        return state.list;
+    }
+
+    /**
+     * The server of the bucket the flow's destination address hashes to, or null when the list is empty or that
+     * server may not take the connection.
+     *
+     * @param flow  the packet's flow, client to virtual service.
+     * @param nowMs unused.
+     * @return the server or null.
+     */
+    @Override
+    public RealServer pick(final FlowKey flow, final long nowMs)
+    {
+        final State s = state;
+        final RealServer[] table = s.table;
+        if (table == null)
+        {
+            return null;
+        }
+        final RealServer server = table[bucket(RealServer.fold(flow.family(), flow.dstHi(), flow.dstLo()))];
+        final int flags = s.list.counters().flags(server.id());
+        // one read of the flags: must be AVAILABLE and not OVERLOAD
+        if (server.weight() <= 0 || (flags & USABLE_MASK) != DestinationCounters.F_AVAILABLE)
+        {
+            return null;
+        }
+        return server;
+    }
+
+    /**
+     * {@code ip_vs_dh_hashkey}: the low 32 bits of the product, masked to the table.
+     *
+     * @param addressFold the folded address, host order.
+     * @return the bucket.
+     */
+    static int bucket(final int addressFold)
+    {
+        return (addressFold * GOLDEN) & (TABLE_SIZE - 1);
+    }
+
+    /**
+     * A copy of the table as list positions, -1 for none, for tests.
+     *
+     * @return positions by bucket.
+     */
+    int[] tableSnapshot()
+    {
+        final State s = state;
+        final int[] positions = new int[TABLE_SIZE];
+        for (int i = 0; i < TABLE_SIZE; i++)
+        {
+            positions[i] = s.table == null ? -1 : s.list.indexOf(s.table[i].id());
+        }
+        return positions;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString()
+    {
+        return NAME + " " + state.list;
+    }
+
+    private static final class State
+    {
+        final RealServerList list;
+        final RealServer[] table;
+
+        State(final RealServerList list, final RealServer[] table)
+        {
+            this.list = list;
+            this.table = table;
+        }
+    }
+}
