@@ -1,0 +1,97 @@
+package io.lvs4j.bench;
+
+import io.lvs4j.core.conn.ConnectionFlags;
+import io.lvs4j.core.conn.DestinationCounters;
+import io.lvs4j.core.flow.FlowKey;
+import io.lvs4j.core.service.RealServer;
+import io.lvs4j.core.service.RealServerList;
+import io.lvs4j.schedulers.Scheduler;
+import io.lvs4j.schedulers.SchedulerOptions;
+import io.lvs4j.schedulers.SchedulerRegistry;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One scheduling decision ({@link Scheduler#pick}) per scheduler at 2, 10, 100 and 1000 real servers, the cost a
+ * director pays per new connection. Servers carry mixed weights and random loads (0..50 active, 0..200 inactive
+ * connections) so the least-connection family compares real numbers; flows come from 4096 clients towards 4096
+ * destination addresses (dh, lblc and lblcr hash the destination). Loads do not change during the run: this
+ * measures the decision, not the counting that follows it.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class SchedulerBenchmark
+{
+    private static final int FLOWS = 4096;
+
+    /** The scheduler's ipvsadm name. */
+    @Param({"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "twos", "lblc", "lblcr", "dh", "sh", "mh", "maglev"})
+    public String scheduler;
+
+    /** Number of real servers. */
+    @Param({"2", "10", "100", "1000"})
+    public int servers;
+
+    private final FlowKey[] flows = new FlowKey[FLOWS];
+    private Scheduler instance;
+    private int next;
+
+    /** Builds the service, its loads and the flows. */
+    @Setup
+    public void setUp()
+    {
+        final SplittableRandom random = new SplittableRandom(42);
+        final DestinationCounters counters = new DestinationCounters(servers);
+        RealServerList list = RealServerList.empty(counters);
+        for (int id = 0; id < servers; id++)
+        {
+            counters.reset(id, 0, 0);
+            // ovf treats the weight as a connection limit: keep it above the active count so servers stay eligible.
+            list = list.withAdded(RealServer.ipv4(id, 0xC000_0000 | id, 80, 60 + (id % 4) * 20));
+            final int active = random.nextInt(51);
+            final int inactive = random.nextInt(201);
+            for (int c = 0; c < active + inactive; c++)
+            {
+                counters.bind(id, ConnectionFlags.INACTIVE);
+            }
+            for (int c = 0; c < active; c++)
+            {
+                counters.transition(id, true);
+            }
+        }
+        instance = SchedulerRegistry.builtIn().create(scheduler, new SchedulerOptions());
+        instance.update(list);
+        for (int i = 0; i < FLOWS; i++)
+        {
+            flows[i] = new FlowKey().setV4(
+                6, 0xC633_6400 + random.nextInt(1 << 16), 1024 + random.nextInt(60000), 0xCB00_7100 + i, 80);
+        }
+    }
+
+    /**
+     * One new connection's scheduling decision.
+     *
+     * @return the chosen server, consumed by JMH.
+     */
+    @Benchmark
+    public RealServer pick()
+    {
+        return instance.pick(flows[next++ & (FLOWS - 1)], 0);
+    }
+}
