@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #setFull()}. The table, its limits and the garbage collection are {@code lblc}'s (see
  * {@link LocalityBasedLeastConnectionScheduler}); entries whose bucket is full are not cached
  * ({@link #tableFull()}) and changes to a set another worker is changing at that instant are skipped
- * ({@link #contended()}), where the kernel would wait on its spin lock.
+ * ({@link #contended()}), where the kernel would wait on its spin lock. The table costs about 8.5 MiB of heap
+ * per service, allocated up front.
  * <p>
  * {@link #pick} allocates nothing, takes no lock and may run on many threads at once, and with
  * {@link #update} and {@link #tick}.
