@@ -102,4 +102,33 @@ final class LoadScan
         }
         return least;
     }
+
+    /**
+     * {@code lc} ({@code ip_vs_lc_schedule}): the eligible server with the smallest overhead, weights ignored
+     * except 0, the earlier server on ties.
+     *
+     * @param servers the list.
+     * @return the position, or {@link #NONE}.
+     */
+    static int leastConnection(final RealServerList servers)
+    {
+        final DestinationCounters counters = servers.counters();
+        int least = NONE;
+        long leastOverhead = 0;
+        for (int i = 0, n = servers.size(); i < n; i++)
+        {
+            final int id = servers.id(i);
+            if (servers.weight(i) == 0 || counters.isOverloaded(id))
+            {
+                continue;
+            }
+            final long overhead = counters.overhead(id);
+            if (least == NONE || overhead < leastOverhead)
+            {
+                least = i;
+                leastOverhead = overhead;
+            }
+        }
+        return least;
+    }
 }

@@ -12,7 +12,9 @@ import io.lvs4j.core.service.RealServerList;
  * A pick sees either the list before an update or the one after, never a mix.
  * <p>
  * Real servers are taken in their list order (newest first) for every tie-break and table layout, a server of
- * weight 0 gets no new connection and an OVERLOADed one is skipped, as section 3.2 of the reference says.
+ * weight 0 gets no new connection and an OVERLOADed one is skipped, as section 3.2 of the reference says (with the
+ * kernel's one exception: lblc keeps sending a cached destination address to its server while that server passes
+ * lblc's own overload test, whatever its OVERLOAD flag).
  */
 public interface Scheduler
 {
@@ -47,6 +49,14 @@ public interface Scheduler
      * @param nowMs the clock in milliseconds.
      */
     default void tick(final long nowMs)
+    {
+    }
+
+    /**
+     * Lets go of what the scheduler registered outside itself (the least-connection family's load listeners on the
+     * destination counters). The control plane calls it when the service is deleted or changes scheduler.
+     */
+    default void close()
     {
     }
 }

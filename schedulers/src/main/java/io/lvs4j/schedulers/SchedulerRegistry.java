@@ -77,6 +77,9 @@ public final class SchedulerRegistry
         add(map, WeightedFailoverScheduler.NAME, WeightedFailoverScheduler::new);
         add(map, WeightedOverflowScheduler.NAME, WeightedOverflowScheduler::new);
         add(map, PowerOfTwoChoicesScheduler.NAME, PowerOfTwoChoicesScheduler::new);
+        add(map, LocalityBasedLeastConnectionScheduler.NAME, LocalityBasedLeastConnectionScheduler::new);
+        add(map, ReplicatedLocalityBasedLeastConnectionScheduler.NAME,
+            ReplicatedLocalityBasedLeastConnectionScheduler::new);
         add(map, DestinationHashingScheduler.NAME, DestinationHashingScheduler::new);
         add(map, SourceHashingScheduler.NAME, SourceHashingScheduler::new);
         add(map, MaglevHashingScheduler.NAME, MaglevHashingScheduler::new);

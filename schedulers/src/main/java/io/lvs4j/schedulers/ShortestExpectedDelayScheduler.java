@@ -1,14 +1,15 @@
 package io.lvs4j.schedulers;
 
-import io.lvs4j.core.flow.FlowKey;
-import io.lvs4j.core.service.RealServerList;
 
 /**
  * {@code sed}, shortest expected delay ({@code ip_vs_sed.c}): the eligible server with the smallest
  * {@code (activeconns + 1) / weight}; inactive connections are ignored. Cross-multiplied in 64 bits; the first in
  * list order wins ties.
+ * <p>
+ * Picks come from a {@link LoadTree} kept current by the destination counters' load notifications, so a pick
+ * costs a few comparisons per changed server instead of a scan of all of them; the choice is the scan's.
  */
-public final class ShortestExpectedDelayScheduler extends StatelessScheduler
+public final class ShortestExpectedDelayScheduler extends LoadTreeScheduler
 {
     /** The ipvsadm name. */
     public static final String NAME = "sed";
@@ -20,18 +21,12 @@ public final class ShortestExpectedDelayScheduler extends StatelessScheduler
      */
     public ShortestExpectedDelayScheduler(final SchedulerOptions options)
     {
-        super(options);
+        super(LoadTree.SHORTEST_EXPECTED_DELAY);
     }
 
     @Override
     public String name()
     {
         return NAME;
-    }
-
-    @Override
-    int choose(final RealServerList list, final FlowKey flow)
-    {
-        return LoadScan.shortestExpectedDelay(list, false);
     }
 }

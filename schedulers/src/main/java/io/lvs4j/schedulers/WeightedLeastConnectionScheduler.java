@@ -1,14 +1,15 @@
 package io.lvs4j.schedulers;
 
-import io.lvs4j.core.flow.FlowKey;
-import io.lvs4j.core.service.RealServerList;
 
 /**
  * {@code wlc}, weighted least connection ({@code ip_vs_wlc.c}), ipvsadm's default: the eligible server with the
  * smallest {@code (activeconns * 256 + inactconns) / weight}, compared by 64-bit cross-multiplication; the first
  * in list order wins ties.
+ * <p>
+ * Picks come from a {@link LoadTree} kept current by the destination counters' load notifications, so a pick
+ * costs a few comparisons per changed server instead of a scan of all of them; the choice is the scan's.
  */
-public final class WeightedLeastConnectionScheduler extends StatelessScheduler
+public final class WeightedLeastConnectionScheduler extends LoadTreeScheduler
 {
     /** The ipvsadm name. */
     public static final String NAME = "wlc";
@@ -20,18 +21,12 @@ public final class WeightedLeastConnectionScheduler extends StatelessScheduler
      */
     public WeightedLeastConnectionScheduler(final SchedulerOptions options)
     {
-        super(options);
+        super(LoadTree.WEIGHTED_LEAST_CONNECTION);
     }
 
     @Override
     public String name()
     {
         return NAME;
-    }
-
-    @Override
-    int choose(final RealServerList list, final FlowKey flow)
-    {
-        return LoadScan.weightedLeastConnection(list);
     }
 }

@@ -7,6 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Per real server ("destination") connection counts as IPVS keeps them, shared by all workers and read by the
@@ -38,6 +39,7 @@ public final class DestinationCounters
 
     private final AtomicBuffer buffer;
     private final int capacity;
+    private final AtomicReferenceArray<DestinationLoadListener> listeners;
 
     /**
      * Creates counters for up to {@code capacity} destinations in fresh direct memory.
@@ -79,6 +81,52 @@ public final class DestinationCounters
         }
         this.buffer = buffer;
         this.capacity = capacity;
+        this.listeners = new AtomicReferenceArray<>(capacity);
+    }
+
+    /**
+     * Registers who hears about a destination's load changes (one listener per destination: the scheduler of the
+     * service it belongs to), or removes it with null.
+     *
+     * @param dest     the id.
+     * @param listener the listener, or null.
+     */
+    public void listen(final int dest, final DestinationLoadListener listener)
+    {
+        offset(dest);
+        listeners.set(dest, listener);
+    }
+
+    /**
+     * Removes a destination's listener only if it is {@code listener}, so a scheduler letting go of a destination
+     * never silences the one that took it over.
+     *
+     * @param dest     the id.
+     * @param listener the listener expected.
+     */
+    public void unlisten(final int dest, final DestinationLoadListener listener)
+    {
+        offset(dest);
+        listeners.compareAndSet(dest, listener, null);
+    }
+
+    /**
+     * @param dest the id.
+     * @return its listener, or null.
+     */
+    public DestinationLoadListener listener(final int dest)
+    {
+        offset(dest);
+        return listeners.get(dest);
+    }
+
+    private void changed(final int dest)
+    {
+        final DestinationLoadListener listener = listeners.get(dest);
+        if (listener != null)
+        {
+            listener.onLoadChanged(dest);
+        }
     }
 
     /** @return the number of destination ids. */
@@ -103,6 +151,7 @@ public final class DestinationCounters
         buffer.putIntVolatile(base + UPPER_OFFSET, upperThreshold);
         buffer.putIntVolatile(base + LOWER_OFFSET, lowerThreshold);
         buffer.putIntVolatile(base + FLAGS_OFFSET, F_AVAILABLE);
+        changed(dest);
     }
 
     /**
@@ -123,6 +172,7 @@ public final class DestinationCounters
         {
             clearFlag(base, F_OVERLOAD);
         }
+        changed(dest);
     }
 
     /**
@@ -142,6 +192,7 @@ public final class DestinationCounters
         {
             clearFlag(base, F_AVAILABLE);
         }
+        changed(dest);
     }
 
     /**
@@ -166,6 +217,7 @@ public final class DestinationCounters
         {
             setFlag(base, F_OVERLOAD);
         }
+        changed(dest);
     }
 
     /**
@@ -205,6 +257,7 @@ public final class DestinationCounters
         {
             clearFlag(base, F_OVERLOAD);
         }
+        changed(dest);
     }
 
     /**
@@ -226,6 +279,7 @@ public final class DestinationCounters
             buffer.getAndAddInt(base + ACTIVE_OFFSET, -1);
             buffer.getAndAddInt(base + INACTIVE_OFFSET, 1);
         }
+        changed(dest);
     }
 
     /**

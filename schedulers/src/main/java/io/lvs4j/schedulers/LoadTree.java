@@ -1,0 +1,270 @@
+package io.lvs4j.schedulers;
+
+import io.lvs4j.core.conn.DestinationCounters;
+import io.lvs4j.core.service.RealServerList;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A tournament tree over one real-server list that keeps the least-connection family's choice (lc, wlc, sed)
+ * without scanning every server per pick: each leaf is a list position, each inner node holds the winner of its
+ * two children under the scheduler's comparison, and the root is the server the kernel's scan would return.
+ * Comparisons keep the scan's rules exactly: weights cross-multiplied in 64 bits, quiesced and OVERLOADed servers
+ * never win, and on a tie the left child (the earlier list position) wins, as the scan's strict comparison keeps
+ * the earlier server.
+ * <p>
+ * Load changes arrive through {@link #markDirty} from whichever thread changed the counts (one or two atomic ORs
+ * into a bitmap). The tree itself is only touched by one picker at a time: a pick that wins the owner flag with one
+ * compare-and-set refreshes the paths of the dirty leaves (stopping early where a node's winner is unchanged and
+ * is not the changed leaf) and reads the root; a pick that finds another worker owning the tree does not wait but
+ * falls back to the scan, which gives the same answer. So picks are lock-free, and once changes stop the root
+ * equals the scan's choice.
+ */
+final class LoadTree
+{
+    /** lc: smallest {@code activeconns * 256 + inactconns}, weights ignored except 0. */
+    static final int LEAST_CONNECTION = 0;
+    /** wlc: smallest {@code overhead / weight}. */
+    static final int WEIGHTED_LEAST_CONNECTION = 1;
+    /** sed: smallest {@code (activeconns + 1) / weight}. */
+    static final int SHORTEST_EXPECTED_DELAY = 2;
+
+    private static final VarHandle DIRTY = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SUMMARY;
+    private static final VarHandle OWNER;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SUMMARY = lookup.findVarHandle(LoadTree.class, "summary", long.class);
+            OWNER = lookup.findVarHandle(LoadTree.class, "owner", int.class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final RealServerList servers;
+    private final DestinationCounters counters;
+    private final int metric;
+    private final int size;
+    private final int leaves;
+    private final int[] ids;
+    private final int[] weights;
+    private final int[] positionById;
+    private final int[] winner;
+    private final long[] dirty;
+    @SuppressWarnings("unused")
+    private volatile long summary;
+    @SuppressWarnings("unused")
+    private volatile int owner;
+    private volatile boolean rebuild = true;
+    private long fallbacks;
+
+    LoadTree(final RealServerList servers, final int metric)
+    {
+        this.servers = servers;
+        this.counters = servers.counters();
+        this.metric = metric;
+        size = servers.size();
+        int p = 2;
+        while (p < size)
+        {
+            p <<= 1;
+        }
+        leaves = p;
+        ids = new int[size];
+        weights = new int[size];
+        int maxId = 0;
+        for (int i = 0; i < size; i++)
+        {
+            ids[i] = servers.id(i);
+            weights[i] = servers.weight(i);
+            maxId = Math.max(maxId, ids[i]);
+        }
+        positionById = new int[maxId + 1];
+        java.util.Arrays.fill(positionById, -1);
+        for (int i = 0; i < size; i++)
+        {
+            positionById[ids[i]] = i;
+        }
+        winner = new int[2 * leaves];
+        dirty = new long[(leaves + 63) >>> 6];
+    }
+
+    RealServerList servers()
+    {
+        return servers;
+    }
+
+    /** How many picks found the tree busy and scanned instead (diagnostics; racy by design). */
+    long fallbacks()
+    {
+        return fallbacks;
+    }
+
+    /**
+     * Notes that a destination's load or flags changed; its path is refreshed by the next pick that owns the tree.
+     * Wait-free: reads first so that repeated changes of one server cost no atomic write.
+     */
+    void markDirty(final int dest)
+    {
+        if (dest < 0 || dest >= positionById.length)
+        {
+            return;
+        }
+        final int position = positionById[dest];
+        if (position < 0)
+        {
+            return;
+        }
+        final int word = position >>> 6;
+        final long bit = 1L << position;
+        if (((long)DIRTY.getVolatile(dirty, word) & bit) == 0)
+        {
+            DIRTY.getAndBitwiseOr(dirty, word, bit);
+        }
+        final long summaryBit = 1L << word;
+        if (((long)SUMMARY.getVolatile(this) & summaryBit) == 0)
+        {
+            SUMMARY.getAndBitwiseOr(this, summaryBit);
+        }
+    }
+
+    /**
+     * The scheduler's choice.
+     *
+     * @return the list position, or {@link LoadScan#NONE}.
+     */
+    int pick()
+    {
+        if (!OWNER.compareAndSet(this, 0, 1))
+        {
+            fallbacks++;
+            return scan();
+        }
+        try
+        {
+            if (rebuild)
+            {
+                rebuild = false;
+                SUMMARY.getAndSet(this, 0L);
+                for (int w = 0; w < dirty.length; w++)
+                {
+                    DIRTY.getAndSet(dirty, w, 0L);
+                }
+                buildAll();
+            }
+            else if ((long)SUMMARY.getVolatile(this) != 0)
+            {
+                drain();
+            }
+            return winner[1];
+        }
+        finally
+        {
+            OWNER.setRelease(this, 0);
+        }
+    }
+
+    /** The scan the kernel does, for a pick that finds the tree busy. */
+    int scan()
+    {
+        switch (metric)
+        {
+            case LEAST_CONNECTION:
+                return LoadScan.leastConnection(servers);
+            case WEIGHTED_LEAST_CONNECTION:
+                return LoadScan.weightedLeastConnection(servers);
+            default:
+                return LoadScan.shortestExpectedDelay(servers, false);
+        }
+    }
+
+    private void buildAll()
+    {
+        for (int i = 0; i < leaves; i++)
+        {
+            winner[leaves + i] = i < size ? i : LoadScan.NONE;
+        }
+        for (int node = leaves - 1; node >= 1; node--)
+        {
+            winner[node] = better(winner[2 * node], winner[2 * node + 1]);
+        }
+    }
+
+    private void drain()
+    {
+        final long words = (long)SUMMARY.getAndSet(this, 0L);
+        for (int w = 0; w < dirty.length; w++)
+        {
+            if ((words & (1L << w)) == 0)
+            {
+                continue;
+            }
+            long bits = (long)DIRTY.getAndSet(dirty, w, 0L);
+            while (bits != 0)
+            {
+                final int position = (w << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                refresh(position);
+            }
+        }
+    }
+
+    /**
+     * Recomputes the winners on a leaf's path to the root. Above a node whose winner is unchanged and is another
+     * leaf, nothing this leaf did can matter: that winner's load did not change (or it is dirty and refreshed on
+     * its own), so the comparisons further up stand.
+     */
+    private void refresh(final int position)
+    {
+        int node = (leaves + position) >>> 1;
+        while (node >= 1)
+        {
+            final int old = winner[node];
+            final int now = better(winner[2 * node], winner[2 * node + 1]);
+            winner[node] = now;
+            if (now == old && old != position)
+            {
+                return;
+            }
+            node >>>= 1;
+        }
+    }
+
+    private boolean eligible(final int position)
+    {
+        return weights[position] > 0 && !counters.isOverloaded(ids[position]);
+    }
+
+    /** The winner of a left candidate (earlier in the list) and a right one; -1 stands for none. */
+    private int better(final int left, final int right)
+    {
+        final boolean leftOk = left >= 0 && eligible(left);
+        final boolean rightOk = right >= 0 && eligible(right);
+        if (!leftOk)
+        {
+            return rightOk ? right : LoadScan.NONE;
+        }
+        if (!rightOk)
+        {
+            return left;
+        }
+        switch (metric)
+        {
+            case LEAST_CONNECTION:
+                return counters.overhead(ids[right]) < counters.overhead(ids[left]) ? right : left;
+            case WEIGHTED_LEAST_CONNECTION:
+                return counters.overhead(ids[left]) * weights[right] > counters.overhead(ids[right]) * weights[left] ?
+                    right : left;
+            default:
+                return (counters.active(ids[left]) + 1L) * weights[right] >
+                    (counters.active(ids[right]) + 1L) * weights[left] ? right : left;
+        }
+    }
+}
