@@ -13,7 +13,7 @@ import io.lvs4j.core.service.RealServerList;
  * address is {@code (fold(address) * 2654435761) & 255}. When that server is unavailable, quiesced (weight 0) or
  * overloaded the pick fails: dh has no fallback.
  */
-public final class DestinationHashingScheduler implements Scheduler
+public final class DestinationHashingScheduler extends TableScheduler<TableScheduler.ServerTable>
 {
     /** The ipvsadm name. */
     public static final String NAME = "dh";
@@ -25,9 +25,6 @@ public final class DestinationHashingScheduler implements Scheduler
     static final int GOLDEN = 0x9E37_79B1;
 
     private static final int USABLE_MASK = DestinationCounters.F_AVAILABLE | DestinationCounters.F_OVERLOAD;
-    private static final State NO_SERVERS = new State(null, null);
-
-    private volatile State state = NO_SERVERS;
 
     /**
      * Creates the scheduler with an empty list.
@@ -36,6 +33,7 @@ public final class DestinationHashingScheduler implements Scheduler
      */
     public DestinationHashingScheduler(final SchedulerOptions options)
     {
+        super(TABLE_SIZE, new ServerTable(null, null));
     }
 
     /** {@inheritDoc} */
@@ -63,14 +61,7 @@ public final class DestinationHashingScheduler implements Scheduler
                 table[i] = servers.get(i % n);
             }
         }
-        state = new State(servers, table);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public RealServerList servers()
-    {
-        return state.list;
+        publish(new ServerTable(servers, table));
     }
 
     /**
@@ -84,7 +75,7 @@ public final class DestinationHashingScheduler implements Scheduler
     @Override
     public RealServer pick(final FlowKey flow, final long nowMs)
     {
-        final State s = state;
+        final ServerTable s = state();
         final RealServer[] table = s.table;
         if (table == null)
         {
@@ -109,40 +100,5 @@ public final class DestinationHashingScheduler implements Scheduler
     static int bucket(final int addressFold)
     {
         return (addressFold * GOLDEN) & (TABLE_SIZE - 1);
-    }
-
-    /**
-     * A copy of the table as list positions, -1 for none, for tests.
-     *
-     * @return positions by bucket.
-     */
-    int[] tableSnapshot()
-    {
-        final State s = state;
-        final int[] positions = new int[TABLE_SIZE];
-        for (int i = 0; i < TABLE_SIZE; i++)
-        {
-            positions[i] = s.table == null ? -1 : s.list.indexOf(s.table[i].id());
-        }
-        return positions;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String toString()
-    {
-        return NAME + " " + state.list;
-    }
-
-    private static final class State
-    {
-        final RealServerList list;
-        final RealServer[] table;
-
-        State(final RealServerList list, final RealServer[] table)
-        {
-            this.list = list;
-            this.table = table;
-        }
     }
 }

@@ -27,16 +27,13 @@ import io.lvs4j.core.service.RealServerList;
  * {@link #pick} allocates nothing, takes no lock and may run on many threads at once, and with
  * {@link #update} and {@link #tick}.
  */
-public final class LocalityBasedLeastConnectionScheduler implements Scheduler
+public final class LocalityBasedLeastConnectionScheduler extends LocalityScheduler<LocalityScheduler.View>
 {
     /** The ipvsadm name. */
     public static final String NAME = "lblc";
 
     private static final int SERVER = LocalityTable.PAYLOAD;
     private static final int STRIDE = 8;
-
-    private final LocalityTable table;
-    private volatile RealServerList servers = LocalityTable.NO_SERVERS;
 
     /**
      * Creates the scheduler with the kernel's table limits.
@@ -57,7 +54,8 @@ public final class LocalityBasedLeastConnectionScheduler implements Scheduler
      */
     LocalityBasedLeastConnectionScheduler(final SchedulerOptions options, final int capacity, final int maxSize)
     {
-        table = new LocalityTable(capacity, STRIDE, maxSize, options.lblcExpirationMs());
+        super(new LocalityTable(capacity, STRIDE, maxSize, options.lblcExpirationMs()),
+            new View(LocalityTable.NO_SERVERS));
     }
 
     /** {@inheritDoc} */
@@ -76,14 +74,7 @@ public final class LocalityBasedLeastConnectionScheduler implements Scheduler
     @Override
     public void update(final RealServerList servers)
     {
-        this.servers = servers;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public RealServerList servers()
-    {
-        return servers;
+        publish(new View(servers));
     }
 
     /**
@@ -96,7 +87,7 @@ public final class LocalityBasedLeastConnectionScheduler implements Scheduler
     @Override
     public RealServer pick(final FlowKey flow, final long nowMs)
     {
-        final RealServerList list = servers;
+        final RealServerList list = view().list;
         final int family = flow.family();
         final long hi = flow.dstHi();
         final long lo = flow.dstLo();
@@ -197,49 +188,5 @@ public final class LocalityBasedLeastConnectionScheduler implements Scheduler
             }
         }
         return false;
-    }
-
-    /**
-     * Runs the garbage collection when {@value LocalityTable#CHECK_EXPIRE_INTERVAL_MS} ms have passed since the
-     * previous run (the first call starts the timer).
-     *
-     * @param nowMs the clock in milliseconds.
-     */
-    @Override
-    public void tick(final long nowMs)
-    {
-        table.tick(nowMs);
-    }
-
-    /**
-     * Drops every entry, as {@code ip_vs_lblc_flush} does when the service goes away or changes scheduler.
-     */
-    public void flush()
-    {
-        table.flush();
-    }
-
-    /** @return entries in the table. */
-    public long entries()
-    {
-        return table.entries();
-    }
-
-    /** @return picks whose choice could not be cached because the address's bucket was full. */
-    public long tableFull()
-    {
-        return table.tableFull();
-    }
-
-    /** @return table changes skipped because another thread was writing the same slot. */
-    public long contended()
-    {
-        return table.contended();
-    }
-
-    /** @return garbage-collection runs so far. */
-    public long gcRuns()
-    {
-        return table.gcRuns();
     }
 }

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * is built from the last non-zero weight, setting a weight to 0 does not move slots: clients of a quiesced server get
  * no server (or, with {@code mh-fallback}, the kernel's probe sequence's first usable one).
  */
-public final class MaglevHashingScheduler implements Scheduler
+public final class MaglevHashingScheduler extends TableScheduler<MaglevHashingScheduler.State>
 {
     /** The ipvsadm name. */
     public static final String NAME = "mh";
@@ -31,13 +31,9 @@ public final class MaglevHashingScheduler implements Scheduler
     /** {@code hsiphash} key of the skips: both words 2654446892. */
     static final long HASH2 = 2654446892L;
 
-    private static final int EMPTY = -1;
-
-    private final int size;
     private final int tableBits;
     private final boolean fallback;
     private final boolean usePort;
-    private volatile State state;
 
     /**
      * Creates the scheduler with an empty list.
@@ -47,25 +43,28 @@ public final class MaglevHashingScheduler implements Scheduler
      */
     public MaglevHashingScheduler(final SchedulerOptions options)
     {
-        final int m = options.mhTableSize();
-        int index = -1;
+        super(options.mhTableSize(), new State(null, null, 0, 0));
+        // IP_VS_MH_TAB_BITS = CONFIG_IP_VS_MH_TAB_INDEX / 2, where the config index is the prime's index + 8
+        tableBits = (primeIndex(tableSize()) + 8) / 2;
+        fallback = (options.serviceFlags() & ServiceFlags.MH_FALLBACK) != 0;
+        usePort = (options.serviceFlags() & ServiceFlags.MH_PORT) != 0;
+    }
+
+    /**
+     * @param m a table size.
+     * @return its index in {@link #PRIMES}.
+     * @throws IllegalArgumentException when {@code m} is not one of the kernel's primes.
+     */
+    private static int primeIndex(final int m)
+    {
         for (int i = 0; i < PRIMES.length; i++)
         {
             if (PRIMES[i] == m)
             {
-                index = i;
+                return i;
             }
         }
-        if (index < 0)
-        {
-            throw new IllegalArgumentException("mh table size " + m + " is not one of the kernel's primes");
-        }
-        size = m;
-        // IP_VS_MH_TAB_BITS = CONFIG_IP_VS_MH_TAB_INDEX / 2, where the config index is the prime's index + 8
-        tableBits = (index + 8) / 2;
-        fallback = (options.serviceFlags() & ServiceFlags.MH_FALLBACK) != 0;
-        usePort = (options.serviceFlags() & ServiceFlags.MH_PORT) != 0;
-        state = new State(null, null, 0, 0);
+        throw new IllegalArgumentException("mh table size " + m + " is not one of the kernel's primes");
     }
 
     /** {@inheritDoc} */
@@ -86,13 +85,14 @@ public final class MaglevHashingScheduler implements Scheduler
     public void update(final RealServerList servers)
     {
         final int n = servers.size();
+        final int size = tableSize();
         if (n > size)
         {
             throw new IllegalArgumentException(n + " real servers exceed the mh table size " + size);
         }
         final int gcd = gcdWeight(servers);
         final int rshift = shiftWeight(servers, gcd, tableBits);
-        state = new State(servers, populate(servers, size, gcd, rshift), gcd, rshift);
+        publish(new State(servers, populate(servers, size, gcd, rshift), gcd, rshift));
     }
 
     /**
@@ -109,7 +109,7 @@ public final class MaglevHashingScheduler implements Scheduler
             final int weight = servers.get(i).lastWeight();
             if (weight > 0)
             {
-                g = g > 0 ? gcd(weight, g) : weight;
+                g = g > 0 ? WeightedRoundRobinScheduler.gcd(weight, g) : weight;
             }
         }
         return g;
@@ -209,13 +209,6 @@ public final class MaglevHashingScheduler implements Scheduler
         }
     }
 
-    /** {@inheritDoc} */
-    @Override
-    public RealServerList servers()
-    {
-        return state.list;
-    }
-
     /**
      * The server of the client's slot ({@code ip_vs_mh_get}), or with {@code mh-fallback} the first usable one of
      * the kernel's probe sequence ({@code ip_vs_mh_get_fallback}).
@@ -227,12 +220,13 @@ public final class MaglevHashingScheduler implements Scheduler
     @Override
     public RealServer pick(final FlowKey flow, final long nowMs)
     {
-        final State s = state;
-        final int[] lookup = s.lookup;
+        final State s = state();
+        final int[] lookup = s.table;
         if (lookup == null)
         {
             return null;
         }
+        final int size = lookup.length;
         final int port = usePort ? SourceHashingScheduler.portOf(flow) : 0;
         final int key = port + RealServer.fold(flow.family(), flow.srcHi(), flow.srcLo());
         final int ihash = slot(key, 0, size);
@@ -285,66 +279,30 @@ public final class MaglevHashingScheduler implements Scheduler
         return list.weight(position) > 0 && !list.counters().isOverloaded(list.id(position));
     }
 
-    private static int gcd(final int a, final int b)
-    {
-        int x = a;
-        int y = b;
-        while (y != 0)
-        {
-            final int t = x % y;
-            x = y;
-            y = t;
-        }
-        return x;
-    }
-
-    /**
-     * A copy of the lookup table as list positions, -1 for an empty slot, for tests.
-     *
-     * @return positions by slot, all -1 before the first update.
-     */
-    int[] tableSnapshot()
-    {
-        final State s = state;
-        if (s.lookup == null)
-        {
-            final int[] empty = new int[size];
-            Arrays.fill(empty, EMPTY);
-            return empty;
-        }
-        return s.lookup.clone();
-    }
-
     /** @return the gcd of the current list's last weights (0 when none is positive), for tests. */
     int gcd()
     {
-        return state.gcd;
+        return state().gcd;
     }
 
     /** @return the current weight shift, for tests. */
     int rshift()
     {
-        return state.rshift;
+        return state().rshift;
     }
 
-    /** {@inheritDoc} */
-    @Override
-    public String toString()
+    /**
+     * The lookup table (list positions by slot, null before the first update) with the gcd and shift it was built
+     * with.
+     */
+    static final class State extends TableScheduler.PositionTable
     {
-        return NAME + " " + state.list;
-    }
-
-    private static final class State
-    {
-        final RealServerList list;
-        final int[] lookup;
         final int gcd;
         final int rshift;
 
         State(final RealServerList list, final int[] lookup, final int gcd, final int rshift)
         {
-            this.list = list;
-            this.lookup = lookup;
+            super(list, lookup);
             this.gcd = gcd;
             this.rshift = rshift;
         }

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #pick} allocates nothing, takes no lock and may run on many threads at once, and with
  * {@link #update} and {@link #tick}.
  */
-public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Scheduler
+public final class ReplicatedLocalityBasedLeastConnectionScheduler
+    extends LocalityScheduler<ReplicatedLocalityBasedLeastConnectionScheduler.WeightedView>
 {
     /** The ipvsadm name. */
     public static final String NAME = "lblcr";
@@ -49,22 +50,19 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Sc
     private static final int READ_ATTEMPTS = 8;
 
     /** A list with the last known weight of every id it ever held, published together. */
-    private static final class View
+    static final class WeightedView extends LocalityScheduler.View
     {
-        final RealServerList list;
         final int[] lastWeights;
 
-        View(final RealServerList list, final int[] lastWeights)
+        WeightedView(final RealServerList list, final int[] lastWeights)
         {
-            this.list = list;
+            super(list);
             this.lastWeights = lastWeights;
         }
     }
 
-    private final LocalityTable table;
     private final long expirationMs;
     private final AtomicLong setFull = new AtomicLong();
-    private volatile View view = new View(LocalityTable.NO_SERVERS, new int[0]);
 
     /**
      * Creates the scheduler with the kernel's table limits.
@@ -86,8 +84,9 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Sc
     ReplicatedLocalityBasedLeastConnectionScheduler(
         final SchedulerOptions options, final int capacity, final int maxSize)
     {
+        super(new LocalityTable(capacity, STRIDE, maxSize, options.lblcExpirationMs()),
+            new WeightedView(LocalityTable.NO_SERVERS, new int[0]));
         expirationMs = options.lblcExpirationMs();
-        table = new LocalityTable(capacity, STRIDE, maxSize, expirationMs);
     }
 
     /** {@inheritDoc} */
@@ -106,7 +105,7 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Sc
     @Override
     public void update(final RealServerList servers)
     {
-        final View old = view;
+        final WeightedView old = view();
         final int capacity = servers.counters().capacity();
         final int[] weights = old.list.counters() == servers.counters() ?
             Arrays.copyOf(old.lastWeights, capacity) : new int[capacity];
@@ -114,14 +113,7 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Sc
         {
             weights[servers.id(i)] = servers.weight(i);
         }
-        view = new View(servers, weights);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public RealServerList servers()
-    {
-        return view.list;
+        publish(new WeightedView(servers, weights));
     }
 
     /**
@@ -135,7 +127,7 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Sc
     @Override
     public RealServer pick(final FlowKey flow, final long nowMs)
     {
-        final View v = view;
+        final WeightedView v = view();
         final RealServerList list = v.list;
         final int family = flow.family();
         final long hi = flow.dstHi();
@@ -312,7 +304,8 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Sc
      * Removes the most loaded member when the set still has more than one ({@code ip_vs_dest_set_max},
      * {@code ip_vs_dest_set_erase}); skipped when another thread is writing the slot.
      */
-    private void shrink(final int slot, final int family, final long hi, final long lo, final View v, final long nowMs)
+    private void shrink(
+        final int slot, final int family, final long hi, final long lo, final WeightedView v, final long nowMs)
     {
         if (table.claimMatching(slot, family, hi, lo) != LocalityTable.CLAIMED)
         {
@@ -342,7 +335,7 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Sc
      *
      * @return the member's index in the set, or -1.
      */
-    private int setMax(final int slot, final int size, final View v)
+    private int setMax(final int slot, final int size, final WeightedView v)
     {
         final DestinationCounters counters = v.list.counters();
         final int[] lastWeights = v.lastWeights;
@@ -439,53 +432,9 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler implements Sc
         table.put(slot, index, updated);
     }
 
-    /**
-     * Runs the garbage collection when {@value LocalityTable#CHECK_EXPIRE_INTERVAL_MS} ms have passed since the
-     * previous run (the first call starts the timer).
-     *
-     * @param nowMs the clock in milliseconds.
-     */
-    @Override
-    public void tick(final long nowMs)
-    {
-        table.tick(nowMs);
-    }
-
-    /**
-     * Drops every entry, as {@code ip_vs_lblcr_flush} does when the service goes away or changes scheduler.
-     */
-    public void flush()
-    {
-        table.flush();
-    }
-
-    /** @return entries (destination addresses) in the table. */
-    public long entries()
-    {
-        return table.entries();
-    }
-
-    /** @return picks whose choice could not be cached because the address's bucket was full. */
-    public long tableFull()
-    {
-        return table.tableFull();
-    }
-
-    /** @return table changes skipped because another thread was writing the same slot. */
-    public long contended()
-    {
-        return table.contended();
-    }
-
     /** @return servers that could not join a set because it was full of servers still in the list. */
     public long setFull()
     {
         return setFull.get();
-    }
-
-    /** @return garbage-collection runs so far. */
-    public long gcRuns()
-    {
-        return table.gcRuns();
     }
 }

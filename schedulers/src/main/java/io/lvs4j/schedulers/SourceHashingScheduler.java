@@ -17,7 +17,7 @@ import io.lvs4j.core.service.ServiceFlags;
  * quiesced or overloaded the pick fails, unless {@code sh-fallback} is set: then the kernel's deterministic probe
  * sequence is followed to the first usable server.
  */
-public final class SourceHashingScheduler implements Scheduler
+public final class SourceHashingScheduler extends TableScheduler<TableScheduler.ServerTable>
 {
     /** The ipvsadm name. */
     public static final String NAME = "sh";
@@ -27,11 +27,9 @@ public final class SourceHashingScheduler implements Scheduler
     /** Largest table size exponent the kernel's Kconfig allows. */
     public static final int MAX_TABLE_BITS = 20;
 
-    private final int size;
     private final int mask;
     private final boolean fallback;
     private final boolean usePort;
-    private volatile State state;
 
     /**
      * Creates the scheduler with an empty list.
@@ -41,17 +39,25 @@ public final class SourceHashingScheduler implements Scheduler
      */
     public SourceHashingScheduler(final SchedulerOptions options)
     {
-        final int bits = options.shTableBits();
+        super(checkedSize(options.shTableBits()), new ServerTable(null, null));
+        mask = tableSize() - 1;
+        fallback = (options.serviceFlags() & ServiceFlags.SH_FALLBACK) != 0;
+        usePort = (options.serviceFlags() & ServiceFlags.SH_PORT) != 0;
+    }
+
+    /**
+     * @param bits the table size exponent.
+     * @return the table size, {@code 2^bits}.
+     * @throws IllegalArgumentException when {@code bits} is outside what the kernel allows.
+     */
+    private static int checkedSize(final int bits)
+    {
         if (bits < MIN_TABLE_BITS || bits > MAX_TABLE_BITS)
         {
             throw new IllegalArgumentException("sh table bits " + bits + " outside " + MIN_TABLE_BITS + ".." +
                 MAX_TABLE_BITS);
         }
-        size = 1 << bits;
-        mask = size - 1;
-        fallback = (options.serviceFlags() & ServiceFlags.SH_FALLBACK) != 0;
-        usePort = (options.serviceFlags() & ServiceFlags.SH_PORT) != 0;
-        state = new State(null, null);
+        return 1 << bits;
     }
 
     /** {@inheritDoc} */
@@ -69,7 +75,7 @@ public final class SourceHashingScheduler implements Scheduler
     @Override
     public void update(final RealServerList servers)
     {
-        state = new State(servers, buildTable(servers, size));
+        publish(new ServerTable(servers, buildTable(servers, tableSize())));
     }
 
     /**
@@ -102,13 +108,6 @@ public final class SourceHashingScheduler implements Scheduler
         return table;
     }
 
-    /** {@inheritDoc} */
-    @Override
-    public RealServerList servers()
-    {
-        return state.list;
-    }
-
     /**
      * The server of the client's bucket ({@code ip_vs_sh_get}), or with {@code sh-fallback} the first usable one of
      * the probe sequence ({@code ip_vs_sh_get_fallback}).
@@ -120,7 +119,7 @@ public final class SourceHashingScheduler implements Scheduler
     @Override
     public RealServer pick(final FlowKey flow, final long nowMs)
     {
-        final State s = state;
+        final ServerTable s = state();
         final RealServer[] table = s.table;
         if (table == null)
         {
@@ -139,7 +138,7 @@ public final class SourceHashingScheduler implements Scheduler
             return null;
         }
         // loop around the table from the original bucket, rehashing with each offset, as the kernel does
-        for (int offset = 0; offset < size; offset++)
+        for (int offset = 0, size = table.length; offset < size; offset++)
         {
             final int roffset = (offset + ihash) & mask;
             server = table[hashKey(key, roffset, mask)];
@@ -180,40 +179,5 @@ public final class SourceHashingScheduler implements Scheduler
     private static boolean isUsable(final RealServerList list, final RealServer server)
     {
         return server.weight() > 0 && !list.counters().isOverloaded(server.id());
-    }
-
-    /**
-     * A copy of the table as list positions, -1 for none, for tests.
-     *
-     * @return positions by bucket.
-     */
-    int[] tableSnapshot()
-    {
-        final State s = state;
-        final int[] positions = new int[size];
-        for (int i = 0; i < size; i++)
-        {
-            positions[i] = s.table == null ? -1 : s.list.indexOf(s.table[i].id());
-        }
-        return positions;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String toString()
-    {
-        return NAME + " " + state.list;
-    }
-
-    private static final class State
-    {
-        final RealServerList list;
-        final RealServer[] table;
-
-        State(final RealServerList list, final RealServer[] table)
-        {
-            this.list = list;
-            this.table = table;
-        }
     }
 }

@@ -20,7 +20,7 @@ import java.util.Arrays;
  * A flow whose slot belongs to an overloaded server goes to the server of the first following slot that is not
  * overloaded, so that the displaced flows spread like the table does.
  */
-public final class WeightedMaglevScheduler implements Scheduler
+public final class WeightedMaglevScheduler extends TableScheduler<TableScheduler.PositionTable>
 {
     /** The scheduler's name. */
     public static final String NAME = "maglev";
@@ -30,10 +30,6 @@ public final class WeightedMaglevScheduler implements Scheduler
 
     private static final long OFFSET_SEED = 0x243F_6A88_85A3_08D3L;
     private static final long SKIP_SEED = 0x1319_8A2E_0370_7344L;
-    private static final int EMPTY = -1;
-
-    private final int size;
-    private volatile State state;
 
     /**
      * Creates the scheduler with an empty list.
@@ -43,8 +39,7 @@ public final class WeightedMaglevScheduler implements Scheduler
      */
     public WeightedMaglevScheduler(final SchedulerOptions options)
     {
-        size = checkTableSize(options.maglevTableSize());
-        state = new State(null, null);
+        super(checkTableSize(options.maglevTableSize()), new PositionTable(null, null));
     }
 
     /** {@inheritDoc} */
@@ -62,14 +57,7 @@ public final class WeightedMaglevScheduler implements Scheduler
     @Override
     public void update(final RealServerList servers)
     {
-        state = new State(servers, buildTable(servers, size));
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public RealServerList servers()
-    {
-        return state.list;
+        publish(new PositionTable(servers, buildTable(servers, tableSize())));
     }
 
     /**
@@ -82,7 +70,7 @@ public final class WeightedMaglevScheduler implements Scheduler
     @Override
     public RealServer pick(final FlowKey flow, final long nowMs)
     {
-        final State s = state;
+        final PositionTable s = state();
         final int[] table = s.table;
         if (table == null)
         {
@@ -236,41 +224,5 @@ public final class WeightedMaglevScheduler implements Scheduler
             }
         }
         return true;
-    }
-
-    /**
-     * A copy of the lookup table as list positions, all -1 when it is empty, for tests.
-     *
-     * @return positions by slot.
-     */
-    int[] tableSnapshot()
-    {
-        final int[] table = state.table;
-        if (table == null)
-        {
-            final int[] empty = new int[size];
-            Arrays.fill(empty, EMPTY);
-            return empty;
-        }
-        return table.clone();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String toString()
-    {
-        return NAME + " " + state.list;
-    }
-
-    private static final class State
-    {
-        final RealServerList list;
-        final int[] table;
-
-        State(final RealServerList list, final int[] table)
-        {
-            this.list = list;
-            this.table = table;
-        }
     }
 }
