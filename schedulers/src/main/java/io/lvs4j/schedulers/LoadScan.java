@@ -131,4 +131,55 @@ final class LoadScan
         }
         return least;
     }
+
+    /**
+     * {@code fo} ({@code ip_vs_fo_schedule}): the highest weight among servers not OVERLOADed, the earlier on ties.
+     *
+     * @param servers the list.
+     * @return the position, or {@link #NONE}.
+     */
+    static int weightedFailover(final RealServerList servers)
+    {
+        int highest = NONE;
+        int highestWeight = 0;
+        for (int i = 0, n = servers.size(); i < n; i++)
+        {
+            final int weight = servers.weight(i);
+            if (weight > highestWeight && !servers.counters().isOverloaded(servers.id(i)))
+            {
+                highest = i;
+                highestWeight = weight;
+            }
+        }
+        return highest;
+    }
+
+    /**
+     * {@code ovf} ({@code ip_vs_ovf_schedule}): the highest weight among servers not OVERLOADed whose active
+     * connections do not exceed their weight, the earlier on ties.
+     *
+     * @param servers the list.
+     * @return the position, or {@link #NONE}.
+     */
+    static int weightedOverflow(final RealServerList servers)
+    {
+        final DestinationCounters counters = servers.counters();
+        int highest = NONE;
+        int highestWeight = 0;
+        for (int i = 0, n = servers.size(); i < n; i++)
+        {
+            final int weight = servers.weight(i);
+            final int id = servers.id(i);
+            if (weight == 0 || counters.isOverloaded(id) || counters.active(id) > weight)
+            {
+                continue;
+            }
+            if (highest == NONE || weight > highestWeight)
+            {
+                highest = i;
+                highestWeight = weight;
+            }
+        }
+        return highest;
+    }
 }

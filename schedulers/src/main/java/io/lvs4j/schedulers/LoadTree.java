@@ -7,12 +7,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A tournament tree over one real-server list that keeps the least-connection family's choice (lc, wlc, sed)
- * without scanning every server per pick: each leaf is a list position, each inner node holds the winner of its
- * two children under the scheduler's comparison, and the root is the server the kernel's scan would return.
- * Comparisons keep the scan's rules exactly: weights cross-multiplied in 64 bits, quiesced and OVERLOADed servers
- * never win, and on a tie the left child (the earlier list position) wins, as the scan's strict comparison keeps
- * the earlier server.
+ * A tournament tree over one real-server list that keeps the choice of the schedulers whose kernel versions scan
+ * every server per pick (lc, wlc, sed, nq, fo, ovf) without the scan: each leaf is a list position, each inner node
+ * holds the winner of its two children under the scheduler's comparison, and the root is the server the kernel's
+ * scan would return. Each of those scans is an arg-min over a total order (the scheduler's key, then the list
+ * position, because strict comparisons keep the earlier server on a tie), which is what makes a tournament give the
+ * same answer. Comparisons keep the scan's rules exactly: weights cross-multiplied in 64 bits, quiesced and
+ * OVERLOADed servers never win, and on a tie the left child (the earlier list position) wins.
  * <p>
  * Load changes arrive through {@link #markDirty} from whichever thread changed the counts (one or two atomic ORs
  * into a bitmap). The tree itself is only touched by one picker at a time: a pick that wins the owner flag with one
@@ -29,6 +30,14 @@ final class LoadTree
     static final int WEIGHTED_LEAST_CONNECTION = 1;
     /** sed: smallest {@code (activeconns + 1) / weight}. */
     static final int SHORTEST_EXPECTED_DELAY = 2;
+    /** nq: the first server with no active connection in list order, else as sed. */
+    static final int NEVER_QUEUE = 3;
+    /** fo: the highest weight. */
+    static final int WEIGHTED_FAILOVER = 4;
+    /** ovf: the highest weight among servers whose active connections do not exceed it. */
+    static final int WEIGHTED_OVERFLOW = 5;
+
+    private static final long INELIGIBLE = -1;
 
     private static final VarHandle DIRTY = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle SUMMARY;
@@ -57,6 +66,7 @@ final class LoadTree
     private final int[] weights;
     private final int[] positionById;
     private final int[] winner;
+    private final long[] key;
     private final long[] dirty;
     @SuppressWarnings("unused")
     private volatile long summary;
@@ -93,6 +103,7 @@ final class LoadTree
             positionById[ids[i]] = i;
         }
         winner = new int[2 * leaves];
+        key = new long[leaves];
         dirty = new long[(leaves + 63) >>> 6];
     }
 
@@ -180,8 +191,14 @@ final class LoadTree
                 return LoadScan.leastConnection(servers);
             case WEIGHTED_LEAST_CONNECTION:
                 return LoadScan.weightedLeastConnection(servers);
-            default:
+            case SHORTEST_EXPECTED_DELAY:
                 return LoadScan.shortestExpectedDelay(servers, false);
+            case NEVER_QUEUE:
+                return LoadScan.shortestExpectedDelay(servers, true);
+            case WEIGHTED_FAILOVER:
+                return LoadScan.weightedFailover(servers);
+            default:
+                return LoadScan.weightedOverflow(servers);
         }
     }
 
@@ -190,6 +207,10 @@ final class LoadTree
         for (int i = 0; i < leaves; i++)
         {
             winner[leaves + i] = i < size ? i : LoadScan.NONE;
+            if (i < size)
+            {
+                key[i] = keyOf(i);
+            }
         }
         for (int node = leaves - 1; node >= 1; node--)
         {
@@ -223,6 +244,7 @@ final class LoadTree
      */
     private void refresh(final int position)
     {
+        key[position] = keyOf(position);
         int node = (leaves + position) >>> 1;
         while (node >= 1)
         {
@@ -237,34 +259,68 @@ final class LoadTree
         }
     }
 
-    private boolean eligible(final int position)
+    /**
+     * A leaf's key from its live counts, read once per change of the server so that the comparisons up its path
+     * and every later one read only this array: {@link #INELIGIBLE} for a server that may not take connections,
+     * else the load the scheduler compares (the overhead for lc and wlc, {@code activeconns + 1} for sed and nq,
+     * 0 for fo and ovf, which compare weights only).
+     */
+    private long keyOf(final int position)
     {
-        return weights[position] > 0 && !counters.isOverloaded(ids[position]);
+        final int weight = weights[position];
+        final int id = ids[position];
+        if (weight <= 0 || counters.isOverloaded(id))
+        {
+            return INELIGIBLE;
+        }
+        switch (metric)
+        {
+            case LEAST_CONNECTION:
+            case WEIGHTED_LEAST_CONNECTION:
+                return counters.overhead(id);
+            case SHORTEST_EXPECTED_DELAY:
+            case NEVER_QUEUE:
+                return counters.active(id) + 1L;
+            case WEIGHTED_FAILOVER:
+                return 0;
+            default:
+                return counters.active(id) <= weight ? 0 : INELIGIBLE;
+        }
     }
 
     /** The winner of a left candidate (earlier in the list) and a right one; -1 stands for none. */
     private int better(final int left, final int right)
     {
-        final boolean leftOk = left >= 0 && eligible(left);
-        final boolean rightOk = right >= 0 && eligible(right);
-        if (!leftOk)
+        final long leftKey = left >= 0 ? key[left] : INELIGIBLE;
+        final long rightKey = right >= 0 ? key[right] : INELIGIBLE;
+        if (leftKey == INELIGIBLE)
         {
-            return rightOk ? right : LoadScan.NONE;
+            return rightKey == INELIGIBLE ? LoadScan.NONE : right;
         }
-        if (!rightOk)
+        if (rightKey == INELIGIBLE)
         {
             return left;
         }
         switch (metric)
         {
             case LEAST_CONNECTION:
-                return counters.overhead(ids[right]) < counters.overhead(ids[left]) ? right : left;
+                return rightKey < leftKey ? right : left;
+            case NEVER_QUEUE:
+                // An idle server (key 1) comes first, the earliest idle one first of all; then as sed.
+                if (leftKey == 1)
+                {
+                    return left;
+                }
+                if (rightKey == 1)
+                {
+                    return right;
+                }
+                return leftKey * weights[right] > rightKey * weights[left] ? right : left;
             case WEIGHTED_LEAST_CONNECTION:
-                return counters.overhead(ids[left]) * weights[right] > counters.overhead(ids[right]) * weights[left] ?
-                    right : left;
+            case SHORTEST_EXPECTED_DELAY:
+                return leftKey * weights[right] > rightKey * weights[left] ? right : left;
             default:
-                return (counters.active(ids[left]) + 1L) * weights[right] >
-                    (counters.active(ids[right]) + 1L) * weights[left] ? right : left;
+                return weights[right] > weights[left] ? right : left;
         }
     }
 }

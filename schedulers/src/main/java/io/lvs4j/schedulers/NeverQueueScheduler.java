@@ -1,13 +1,13 @@
 package io.lvs4j.schedulers;
 
-import io.lvs4j.core.flow.FlowKey;
-import io.lvs4j.core.service.RealServerList;
-
 /**
  * {@code nq}, never queue ({@code ip_vs_nq.c}): the first eligible server in list order with no active
  * connection, whatever its weight; when every one is busy, the {@code sed} choice.
+ * <p>
+ * Picks come from a {@link LoadTree} kept current by the destination counters' load notifications instead of
+ * the kernel's scan of every server; the choice is the scan's.
  */
-public final class NeverQueueScheduler extends StatelessScheduler
+public final class NeverQueueScheduler extends LoadTreeScheduler
 {
     /** The ipvsadm name. */
     public static final String NAME = "nq";
@@ -19,18 +19,12 @@ public final class NeverQueueScheduler extends StatelessScheduler
      */
     public NeverQueueScheduler(final SchedulerOptions options)
     {
-        super(options);
+        super(LoadTree.NEVER_QUEUE);
     }
 
     @Override
     public String name()
     {
         return NAME;
-    }
-
-    @Override
-    int choose(final RealServerList list, final FlowKey flow)
-    {
-        return LoadScan.shortestExpectedDelay(list, true);
     }
 }

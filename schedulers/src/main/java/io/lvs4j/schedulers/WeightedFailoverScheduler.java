@@ -1,14 +1,14 @@
 package io.lvs4j.schedulers;
 
-import io.lvs4j.core.flow.FlowKey;
-import io.lvs4j.core.service.RealServerList;
-
 /**
  * {@code fo}, weighted failover ({@code ip_vs_fo.c}): every new connection goes to the eligible server with the
  * highest weight, the first in list order among equals; load is not considered. Lowering a server's weight (or its
  * health check quiescing it) fails over to the next.
+ * <p>
+ * Picks come from a {@link LoadTree} kept current by the destination counters' load notifications instead of
+ * the kernel's scan of every server; the choice is the scan's.
  */
-public final class WeightedFailoverScheduler extends StatelessScheduler
+public final class WeightedFailoverScheduler extends LoadTreeScheduler
 {
     /** The ipvsadm name. */
     public static final String NAME = "fo";
@@ -20,29 +20,12 @@ public final class WeightedFailoverScheduler extends StatelessScheduler
      */
     public WeightedFailoverScheduler(final SchedulerOptions options)
     {
-        super(options);
+        super(LoadTree.WEIGHTED_FAILOVER);
     }
 
     @Override
     public String name()
     {
         return NAME;
-    }
-
-    @Override
-    int choose(final RealServerList list, final FlowKey flow)
-    {
-        int highest = LoadScan.NONE;
-        int highestWeight = 0;
-        for (int i = 0, n = list.size(); i < n; i++)
-        {
-            final int weight = list.weight(i);
-            if (weight > highestWeight && !list.counters().isOverloaded(list.id(i)))
-            {
-                highest = i;
-                highestWeight = weight;
-            }
-        }
-        return highest;
     }
 }

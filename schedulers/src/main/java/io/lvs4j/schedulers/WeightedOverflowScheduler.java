@@ -1,16 +1,15 @@
 package io.lvs4j.schedulers;
 
-import io.lvs4j.core.conn.DestinationCounters;
-import io.lvs4j.core.flow.FlowKey;
-import io.lvs4j.core.service.RealServerList;
-
 /**
  * {@code ovf}, weighted overflow ({@code ip_vs_ovf.c}): the highest-weight server whose active connections do not
  * exceed its weight, so the weight acts as a connection limit and traffic overflows to the next server when the
  * first fills. Only active (ESTABLISHED) connections count, so it does not suit UDP, whose entries never become
  * active.
+ * <p>
+ * Picks come from a {@link LoadTree} kept current by the destination counters' load notifications instead of
+ * the kernel's scan of every server; the choice is the scan's.
  */
-public final class WeightedOverflowScheduler extends StatelessScheduler
+public final class WeightedOverflowScheduler extends LoadTreeScheduler
 {
     /** The ipvsadm name. */
     public static final String NAME = "ovf";
@@ -22,35 +21,12 @@ public final class WeightedOverflowScheduler extends StatelessScheduler
      */
     public WeightedOverflowScheduler(final SchedulerOptions options)
     {
-        super(options);
+        super(LoadTree.WEIGHTED_OVERFLOW);
     }
 
     @Override
     public String name()
     {
         return NAME;
-    }
-
-    @Override
-    int choose(final RealServerList list, final FlowKey flow)
-    {
-        final DestinationCounters counters = list.counters();
-        int highest = LoadScan.NONE;
-        int highestWeight = 0;
-        for (int i = 0, n = list.size(); i < n; i++)
-        {
-            final int weight = list.weight(i);
-            final int id = list.id(i);
-            if (weight == 0 || counters.isOverloaded(id) || counters.active(id) > weight)
-            {
-                continue;
-            }
-            if (highest == LoadScan.NONE || weight > highestWeight)
-            {
-                highest = i;
-                highestWeight = weight;
-            }
-        }
-        return highest;
     }
 }

@@ -19,13 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
- * The tournament tree behind lc, wlc and sed gives exactly the kernel scan's choice: after every load change in
+ * The tournament tree behind lc, wlc, sed, nq, fo and ovf gives exactly the kernel scan's choice: after every load change in
  * random sequences (binds, unbinds, state changes, thresholds, list edits), and once concurrent changes from
  * several threads have stopped.
  */
 class LoadTreeTest
 {
-    private static final String[] NAMES = {"lc", "wlc", "sed"};
+    private static final String[] NAMES = {"lc", "wlc", "sed", "nq", "fo", "ovf"};
 
     private static int scan(final String name, final RealServerList list)
     {
@@ -35,8 +35,14 @@ class LoadTreeTest
                 return LoadScan.leastConnection(list);
             case "wlc":
                 return LoadScan.weightedLeastConnection(list);
-            default:
+            case "sed":
                 return LoadScan.shortestExpectedDelay(list, false);
+            case "nq":
+                return LoadScan.shortestExpectedDelay(list, true);
+            case "fo":
+                return LoadScan.weightedFailover(list);
+            default:
+                return LoadScan.weightedOverflow(list);
         }
     }
 
