@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * One scheduling decision ({@link Scheduler#pick}) per scheduler at 2, 10, 100 and 1000 real servers, the cost a
  * director pays per new connection. Servers carry mixed weights and random loads (0..50 active, 0..200 inactive
  * connections) so the least-connection family compares real numbers; flows come from 4096 clients towards 4096
- * destination addresses (dh, lblc and lblcr hash the destination). Loads do not change during the run: this
- * measures the decision, not the counting that follows it.
+ * destination addresses (dh, lblc and lblcr hash the destination). {@code pick} keeps loads still and measures
+ * the decision alone; {@code pickAndCount} adds the counting a connection brings (bind, ESTABLISHED, end), which is
+ * where the tree-backed least-connection schedulers pay. The {@code lc-scan}, {@code wlc-scan} and
+ * {@code sed-scan} rows are the kernel's per-pick scan, the baseline for those three.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,7 +43,8 @@ public class SchedulerBenchmark
     private static final int FLOWS = 4096;
 
     /** The scheduler's ipvsadm name. */
-    @Param({"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "twos", "lblc", "lblcr", "dh", "sh", "mh", "maglev"})
+    @Param({"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "twos", "lblc", "lblcr", "dh", "sh", "mh", "maglev",
+        "lc-scan", "wlc-scan", "sed-scan"})
     public String scheduler;
 
     /** Number of real servers. */
@@ -49,6 +52,8 @@ public class SchedulerBenchmark
     public int servers;
 
     private final FlowKey[] flows = new FlowKey[FLOWS];
+    private final int[] retire = new int[FLOWS];
+    private DestinationCounters counters;
     private Scheduler instance;
     private int next;
 
@@ -57,7 +62,7 @@ public class SchedulerBenchmark
     public void setUp()
     {
         final SplittableRandom random = new SplittableRandom(42);
-        final DestinationCounters counters = new DestinationCounters(servers);
+        counters = new DestinationCounters(servers);
         RealServerList list = RealServerList.empty(counters);
         for (int id = 0; id < servers; id++)
         {
@@ -75,12 +80,14 @@ public class SchedulerBenchmark
                 counters.transition(id, true);
             }
         }
-        instance = SchedulerRegistry.builtIn().create(scheduler, new SchedulerOptions());
+        instance = scheduler.endsWith("-scan") ?
+            new ScanningLeastConnection(scheduler) : SchedulerRegistry.builtIn().create(scheduler, new SchedulerOptions());
         instance.update(list);
         for (int i = 0; i < FLOWS; i++)
         {
             flows[i] = new FlowKey().setV4(
                 6, 0xC633_6400 + random.nextInt(1 << 16), 1024 + random.nextInt(60000), 0xCB00_7100 + i, 80);
+            retire[i] = random.nextInt(servers);
         }
     }
 
@@ -93,5 +100,38 @@ public class SchedulerBenchmark
     public RealServer pick()
     {
         return instance.pick(flows[next++ & (FLOWS - 1)], 0);
+    }
+
+    /**
+     * One connection's worth of scheduling work in a steady state: the decision, the new connection bound to the
+     * chosen server, one connection elsewhere entering ESTABLISHED and one ending. For the tree-backed lc, wlc and
+     * sed this includes keeping the tree current; compare with the {@code -scan} baselines of the same run.
+     *
+     * @return the chosen server, consumed by JMH.
+     */
+    @Benchmark
+    public RealServer pickAndCount()
+    {
+        final int i = next++ & (FLOWS - 1);
+        final RealServer chosen = instance.pick(flows[i], 0);
+        if (chosen != null)
+        {
+            counters.bind(chosen.id(), ConnectionFlags.INACTIVE);
+        }
+        final int establishing = retire[i];
+        if (counters.inactive(establishing) > 0)
+        {
+            counters.transition(establishing, true);
+        }
+        final int ending = retire[(i + 1) & (FLOWS - 1)];
+        if (counters.active(ending) > 0)
+        {
+            counters.unbind(ending, 0);
+        }
+        else if (counters.inactive(ending) > 0)
+        {
+            counters.unbind(ending, ConnectionFlags.INACTIVE);
+        }
+        return chosen;
     }
 }
