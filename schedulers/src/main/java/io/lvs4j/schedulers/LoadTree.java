@@ -38,6 +38,8 @@ final class LoadTree
     static final int WEIGHTED_OVERFLOW = 5;
 
     private static final long INELIGIBLE = -1;
+    /** Up to this many bitmap words (256 servers) a pick reads them all rather than keep a summary word. */
+    private static final int SUMMARY_FREE_WORDS = 4;
 
     private static final VarHandle DIRTY = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle SUMMARY;
@@ -68,6 +70,7 @@ final class LoadTree
     private final int[] winner;
     private final long[] key;
     private final long[] dirty;
+    private final boolean useSummary;
     @SuppressWarnings("unused")
     private volatile long summary;
     @SuppressWarnings("unused")
@@ -103,6 +106,7 @@ final class LoadTree
             positionById[ids[i]] = i;
         }
         winner = new int[2 * leaves];
+        useSummary = (leaves + 63) >>> 6 > SUMMARY_FREE_WORDS;
         key = new long[leaves];
         dirty = new long[(leaves + 63) >>> 6];
     }
@@ -139,6 +143,10 @@ final class LoadTree
         {
             DIRTY.getAndBitwiseOr(dirty, word, bit);
         }
+        if (!useSummary)
+        {
+            return;
+        }
         final long summaryBit = 1L << word;
         if (((long)SUMMARY.getVolatile(this) & summaryBit) == 0)
         {
@@ -170,9 +178,13 @@ final class LoadTree
                 }
                 buildAll();
             }
+            else if (!useSummary)
+            {
+                drainWords(-1L);
+            }
             else if ((long)SUMMARY.getVolatile(this) != 0)
             {
-                drain();
+                drainWords((long)SUMMARY.getAndSet(this, 0L));
             }
             return winner[1];
         }
@@ -218,12 +230,16 @@ final class LoadTree
         }
     }
 
-    private void drain()
+    /**
+     * Refreshes the dirty leaves of the words flagged in {@code words} (bit {@code w & 63} for word {@code w}). A
+     * word is claimed with an atomic swap only when a plain volatile read finds it non-zero, so a pick with nothing
+     * to do costs no atomic write.
+     */
+    private void drainWords(final long words)
     {
-        final long words = (long)SUMMARY.getAndSet(this, 0L);
         for (int w = 0; w < dirty.length; w++)
         {
-            if ((words & (1L << w)) == 0)
+            if ((words & (1L << w)) == 0 || (long)DIRTY.getVolatile(dirty, w) == 0)
             {
                 continue;
             }

@@ -34,6 +34,7 @@ public final class MaglevHashingScheduler extends TableScheduler<MaglevHashingSc
     private final int tableBits;
     private final boolean fallback;
     private final boolean usePort;
+    private final long sizeMultiplier;
 
     /**
      * Creates the scheduler with an empty list.
@@ -48,6 +49,7 @@ public final class MaglevHashingScheduler extends TableScheduler<MaglevHashingSc
         tableBits = (primeIndex(tableSize()) + 8) / 2;
         fallback = (options.serviceFlags() & ServiceFlags.MH_FALLBACK) != 0;
         usePort = (options.serviceFlags() & ServiceFlags.MH_PORT) != 0;
+        sizeMultiplier = FastModulo.multiplier(tableSize());
     }
 
     /**
@@ -229,7 +231,8 @@ public final class MaglevHashingScheduler extends TableScheduler<MaglevHashingSc
         final int size = lookup.length;
         final int port = usePort ? SourceHashingScheduler.portOf(flow) : 0;
         final int key = port + RealServer.fold(flow.family(), flow.srcHi(), flow.srcLo());
-        final int ihash = slot(key, 0, size);
+        final long multiplier = sizeMultiplier;
+        final int ihash = FastModulo.remainder(hashKey(key, 0), multiplier, size);
         int position = lookup[ihash];
         if (position == EMPTY)
         {
@@ -247,7 +250,7 @@ public final class MaglevHashingScheduler extends TableScheduler<MaglevHashingSc
         for (int offset = 0; offset < size; offset++)
         {
             final int roffset = (offset + ihash) % size;
-            position = lookup[slot(key, roffset, size)];
+            position = lookup[FastModulo.remainder(hashKey(key, roffset), multiplier, size)];
             if (position == EMPTY)
             {
                 break;
@@ -270,7 +273,12 @@ public final class MaglevHashingScheduler extends TableScheduler<MaglevHashingSc
      */
     static int slot(final int portPlusAddress, final int offset, final int m)
     {
-        return Integer.remainderUnsigned(HsipHash.hash32(HASH1, HASH1, offset + portPlusAddress), m);
+        return Integer.remainderUnsigned(hashKey(portPlusAddress, offset), m);
+    }
+
+    private static int hashKey(final int portPlusAddress, final int offset)
+    {
+        return HsipHash.hash32(HASH1, HASH1, offset + portPlusAddress);
     }
 
     private static boolean isUsable(final RealServerList list, final int position)

@@ -2,6 +2,7 @@ package io.lvs4j.core.conn;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -39,6 +40,10 @@ public final class DestinationCounters
 
     private final AtomicBuffer buffer;
     private final int capacity;
+    // Reads go straight to memory: schedulers read three fields of up to every server per decision, and the
+    // buffer's own accessors re-load its fields and bounds-check again behind each volatile read.
+    private final byte[] memoryArray;
+    private final long memoryAddress;
     private final AtomicReferenceArray<DestinationLoadListener> listeners;
 
     /**
@@ -81,6 +86,8 @@ public final class DestinationCounters
         }
         this.buffer = buffer;
         this.capacity = capacity;
+        this.memoryArray = buffer.byteArray();
+        this.memoryAddress = buffer.addressOffset();
         this.listeners = new AtomicReferenceArray<>(capacity);
     }
 
@@ -288,7 +295,7 @@ public final class DestinationCounters
      */
     public int active(final int dest)
     {
-        return buffer.getIntVolatile(offset(dest) + ACTIVE_OFFSET);
+        return UnsafeApi.getIntVolatile(memoryArray, memoryAddress + offset(dest) + ACTIVE_OFFSET);
     }
 
     /**
@@ -297,7 +304,7 @@ public final class DestinationCounters
      */
     public int inactive(final int dest)
     {
-        return buffer.getIntVolatile(offset(dest) + INACTIVE_OFFSET);
+        return UnsafeApi.getIntVolatile(memoryArray, memoryAddress + offset(dest) + INACTIVE_OFFSET);
     }
 
     /**
@@ -310,7 +317,7 @@ public final class DestinationCounters
      */
     public long overhead(final int dest)
     {
-        final long both = buffer.getLongVolatile(offset(dest) + ACTIVE_OFFSET);
+        final long both = UnsafeApi.getLongVolatile(memoryArray, memoryAddress + offset(dest) + ACTIVE_OFFSET);
         final int active = LITTLE_ENDIAN ? (int)both : (int)(both >>> 32);
         final int inactive = LITTLE_ENDIAN ? (int)(both >>> 32) : (int)both;
         return ((long)active << 8) + inactive;
@@ -331,7 +338,7 @@ public final class DestinationCounters
      */
     public int flags(final int dest)
     {
-        return buffer.getIntVolatile(offset(dest) + FLAGS_OFFSET);
+        return UnsafeApi.getIntVolatile(memoryArray, memoryAddress + offset(dest) + FLAGS_OFFSET);
     }
 
     /**
