@@ -182,4 +182,73 @@ final class LoadScan
         }
         return highest;
     }
+
+    /**
+     * {@code twos} ({@code ip_vs_twos_schedule}): two weighted draws over the eligible servers, the second kept only
+     * when less loaded by weight (compared in 64 bits).
+     *
+     * @param list   the list.
+     * @param random the draws.
+     * @return the position, or {@link #NONE}.
+     */
+    static int twoChoices(final RealServerList list, final RandomSource random)
+    {
+        final DestinationCounters counters = list.counters();
+        final int n = list.size();
+        long total = 0;
+        int last = NONE;
+        for (int i = 0; i < n; i++)
+        {
+            final int weight = list.weight(i);
+            if (weight > 0 && !counters.isOverloaded(list.id(i)))
+            {
+                total += weight;
+                last = i;
+            }
+        }
+        if (last == NONE)
+        {
+            return NONE;
+        }
+        long r1 = random.nextLong(total + 1);
+        long r2 = random.nextLong(total + 1);
+        int choice1 = last;
+        int choice2 = NONE;
+        long weight1 = -1;
+        long weight2 = -1;
+        long overhead1 = 0;
+        long overhead2 = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final int weight = list.weight(i);
+            final int id = list.id(i);
+            if (weight <= 0 || counters.isOverloaded(id))
+            {
+                continue;
+            }
+            r1 -= weight;
+            r2 -= weight;
+            if (r1 <= 0 && weight1 == -1)
+            {
+                choice1 = i;
+                weight1 = weight;
+                overhead1 = overhead(counters, id);
+            }
+            if (r2 <= 0 && weight2 == -1)
+            {
+                choice2 = i;
+                weight2 = weight;
+                overhead2 = overhead(counters, id);
+            }
+            if (weight1 != -1 && weight2 != -1)
+            {
+                break;
+            }
+        }
+        if (choice2 != NONE && weight2 * overhead1 > weight1 * overhead2)
+        {
+            return choice2;
+        }
+        return choice1;
+    }
 }

@@ -36,6 +36,11 @@ final class LoadTree
     static final int WEIGHTED_FAILOVER = 4;
     /** ovf: the highest weight among servers whose active connections do not exceed it. */
     static final int WEIGHTED_OVERFLOW = 5;
+    /**
+     * twos: two weighted random draws. Not a winner tree: inner nodes hold the sum of the eligible weights below
+     * them, so a draw finds its server by descending instead of walking the list.
+     */
+    static final int TWO_CHOICES = 6;
 
     private static final long INELIGIBLE = -1;
     /** Up to this many bitmap words (256 servers) a pick reads them all rather than keep a summary word. */
@@ -69,6 +74,8 @@ final class LoadTree
     private final int[] positionById;
     private final int[] winner;
     private final long[] key;
+    private final long[] weightSums;
+    private final RandomSource random;
     private final long[] dirty;
     private final boolean useSummary;
     @SuppressWarnings("unused")
@@ -79,6 +86,11 @@ final class LoadTree
     private long fallbacks;
 
     LoadTree(final RealServerList servers, final int metric)
+    {
+        this(servers, metric, null);
+    }
+
+    LoadTree(final RealServerList servers, final int metric, final RandomSource random)
     {
         this.servers = servers;
         this.counters = servers.counters();
@@ -105,7 +117,9 @@ final class LoadTree
         {
             positionById[ids[i]] = i;
         }
+        this.random = random;
         winner = new int[2 * leaves];
+        weightSums = metric == TWO_CHOICES ? new long[2 * leaves] : null;
         useSummary = (leaves + 63) >>> 6 > SUMMARY_FREE_WORDS;
         key = new long[leaves];
         dirty = new long[(leaves + 63) >>> 6];
@@ -186,7 +200,7 @@ final class LoadTree
             {
                 drainWords((long)SUMMARY.getAndSet(this, 0L));
             }
-            return winner[1];
+            return metric == TWO_CHOICES ? twoChoices() : winner[1];
         }
         finally
         {
@@ -209,6 +223,8 @@ final class LoadTree
                 return LoadScan.shortestExpectedDelay(servers, true);
             case WEIGHTED_FAILOVER:
                 return LoadScan.weightedFailover(servers);
+            case TWO_CHOICES:
+                return LoadScan.twoChoices(servers, random);
             default:
                 return LoadScan.weightedOverflow(servers);
         }
@@ -224,10 +240,62 @@ final class LoadTree
                 key[i] = keyOf(i);
             }
         }
+        if (weightSums != null)
+        {
+            for (int i = 0; i < leaves; i++)
+            {
+                weightSums[leaves + i] = i < size ? Math.max(key[i], 0) : 0;
+            }
+            for (int node = leaves - 1; node >= 1; node--)
+            {
+                weightSums[node] = weightSums[2 * node] + weightSums[2 * node + 1];
+            }
+            return;
+        }
         for (int node = leaves - 1; node >= 1; node--)
         {
             winner[node] = better(winner[2 * node], winner[2 * node + 1]);
         }
+    }
+
+    /**
+     * {@code ip_vs_twos_schedule} on the sums: draws {@code r1, r2} uniform in {@code [0, T]} over the eligible
+     * weight {@code T}; the kernel's walk stops at the first eligible server where the running weight reaches the
+     * draw (a draw of 0 at the first eligible server), which is where a descent for {@code max(r, 1)} lands. Keeps
+     * the second server only when it is less loaded by weight, as the kernel does.
+     */
+    private int twoChoices()
+    {
+        final long total = weightSums[1];
+        if (total <= 0)
+        {
+            return LoadScan.NONE;
+        }
+        final int first = descend(Math.max(random.nextLong(total + 1), 1));
+        final int second = descend(Math.max(random.nextLong(total + 1), 1));
+        final long overheadFirst = counters.overhead(ids[first]);
+        final long overheadSecond = counters.overhead(ids[second]);
+        return (long)weights[second] * overheadFirst > (long)weights[first] * overheadSecond ? second : first;
+    }
+
+    private int descend(final long target)
+    {
+        long remaining = target;
+        int node = 1;
+        while (node < leaves)
+        {
+            final long left = weightSums[2 * node];
+            if (left >= remaining)
+            {
+                node = 2 * node;
+            }
+            else
+            {
+                remaining -= left;
+                node = 2 * node + 1;
+            }
+        }
+        return node - leaves;
     }
 
     /**
@@ -261,6 +329,15 @@ final class LoadTree
     private void refresh(final int position)
     {
         key[position] = keyOf(position);
+        if (weightSums != null)
+        {
+            final long delta = Math.max(key[position], 0) - weightSums[leaves + position];
+            for (int node = leaves + position; delta != 0 && node >= 1; node >>>= 1)
+            {
+                weightSums[node] += delta;
+            }
+            return;
+        }
         int node = (leaves + position) >>> 1;
         while (node >= 1)
         {
@@ -299,6 +376,8 @@ final class LoadTree
                 return counters.active(id) + 1L;
             case WEIGHTED_FAILOVER:
                 return 0;
+            case TWO_CHOICES:
+                return weight;
             default:
                 return counters.active(id) <= weight ? 0 : INELIGIBLE;
         }

@@ -14,11 +14,18 @@ import io.lvs4j.core.service.RealServerList;
 abstract class LoadTreeScheduler implements Scheduler, DestinationLoadListener
 {
     private final int metric;
+    private final RandomSource random;
     private volatile LoadTree tree;
 
     LoadTreeScheduler(final int metric)
     {
+        this(metric, null);
+    }
+
+    LoadTreeScheduler(final int metric, final RandomSource random)
+    {
         this.metric = metric;
+        this.random = random;
     }
 
     @Override
@@ -27,7 +34,7 @@ abstract class LoadTreeScheduler implements Scheduler, DestinationLoadListener
         final LoadTree old = tree;
         // Published before listening: the new tree builds itself from live counts on its first pick, so changes
         // in between are not lost.
-        tree = new LoadTree(servers, metric);
+        tree = new LoadTree(servers, metric, random);
         final DestinationCounters counters = servers.counters();
         for (int i = 0; i < servers.size(); i++)
         {

@@ -25,9 +25,30 @@ import static org.junit.jupiter.api.Assertions.assertSame;
  */
 class LoadTreeTest
 {
-    private static final String[] NAMES = {"lc", "wlc", "sed", "nq", "fo", "ovf"};
+    private static final String[] NAMES = {"lc", "wlc", "sed", "nq", "fo", "ovf", "twos"};
 
-    private static int scan(final String name, final RealServerList list)
+    /** Draws that can be replayed, so the tree and the scan see the same two random numbers. */
+    private static final class ReplayRandom implements RandomSource
+    {
+        private long seed;
+        private int calls;
+
+        void reset(final long seed)
+        {
+            this.seed = seed;
+            calls = 0;
+        }
+
+        @Override
+        public long nextLong(final long bound)
+        {
+            return Math.floorMod(io.lvs4j.core.flow.FlowKey.mix(seed * 31 + calls++), bound);
+        }
+    }
+
+    private final ReplayRandom draws = new ReplayRandom();
+
+    private int scan(final String name, final RealServerList list)
     {
         switch (name)
         {
@@ -41,15 +62,20 @@ class LoadTreeTest
                 return LoadScan.shortestExpectedDelay(list, true);
             case "fo":
                 return LoadScan.weightedFailover(list);
+            case "twos":
+                return LoadScan.twoChoices(list, draws);
             default:
                 return LoadScan.weightedOverflow(list);
         }
     }
 
-    private static void assertSameChoice(final String name, final Scheduler scheduler, final RealServerList list,
+    private void assertSameChoice(final String name, final Scheduler scheduler, final RealServerList list,
         final ServiceFixture fixture, final String step)
     {
+        final long seed = step.hashCode();
+        draws.reset(seed);
         final int expected = scan(name, list);
+        draws.reset(seed);
         final RealServer got = scheduler.pick(fixture.flow(1, 1), 0);
         if (expected < 0)
         {
@@ -69,7 +95,7 @@ class LoadTreeTest
             PropertyCheck.forAll(name + " tree == scan", 200, random ->
             {
                 final ServiceFixture fixture = new ServiceFixture();
-                final Scheduler scheduler = SchedulerRegistry.builtIn().create(name, new SchedulerOptions());
+                final Scheduler scheduler = SchedulerRegistry.builtIn().create(name, new SchedulerOptions().random(draws));
                 RealServerList list = randomList(fixture, random, 1 + random.nextInt(random.nextBoolean() ? 8 : 150));
                 scheduler.update(list);
                 final List<Integer> ids = new ArrayList<>();
@@ -146,7 +172,7 @@ class LoadTreeTest
             {
                 final ServiceFixture fixture = new ServiceFixture();
                 final SplittableRandom seed = new SplittableRandom(round * 31L + name.hashCode());
-                final Scheduler scheduler = SchedulerRegistry.builtIn().create(name, new SchedulerOptions());
+                final Scheduler scheduler = SchedulerRegistry.builtIn().create(name, new SchedulerOptions().random(draws));
                 final RealServerList list = randomList(fixture, seed, 2 + seed.nextInt(200));
                 scheduler.update(list);
                 final AtomicReference<Throwable> failure = new AtomicReference<>();
