@@ -32,14 +32,16 @@ abstract class LoadTreeScheduler implements Scheduler, DestinationLoadListener
     public final void update(final RealServerList servers)
     {
         final LoadTree old = tree;
-        // Published before listening: the new tree builds itself from live counts on its first pick, so changes
-        // in between are not lost.
-        tree = new LoadTree(servers, metric, random);
+        // Listen first, publish second. A change made before the new tree is published is seen by its rebuild,
+        // which reads live counts on the first pick; a change made after reaches the new tree as a dirty leaf.
+        // Publishing first would let a pick rebuild before a new server is listened to, and that server's next
+        // change would be lost for good.
         final DestinationCounters counters = servers.counters();
         for (int i = 0; i < servers.size(); i++)
         {
             counters.listen(servers.id(i), this);
         }
+        tree = new LoadTree(servers, metric, random);
         if (old != null)
         {
             final RealServerList before = old.servers();

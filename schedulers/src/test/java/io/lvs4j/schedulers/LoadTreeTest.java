@@ -215,6 +215,60 @@ class LoadTreeTest
         }
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aChangeRacingTheUpdateThatReAddsAServerIsNotLost() throws Exception
+    {
+        // A server comes back (re-added after a delete, when it no longer had a listener) while a worker picks
+        // from the new list and then changes that server's count once. Once both are done the tree must agree
+        // with the scan. Publishing the new tree before listening to the server lost such a change: the worker's
+        // pick rebuilt the tree, its unbind reached no listener, and nothing corrected the stale key afterwards.
+        final ServiceFixture fixture = new ServiceFixture();
+        final RealServer[] servers = new RealServer[301];
+        for (int i = 0; i < 300; i++)
+        {
+            servers[i] = fixture.server(i + 2, 1);
+            fixture.inactive(i + 2, 2);
+        }
+        // Last in list order: listened to last, and it loses ties, so only its own drop to 1 makes it the choice.
+        servers[300] = fixture.server(1, 1);
+        final RealServerList with = fixture.list(servers);
+        final RealServerList without = with.withRemoved(1);
+        final Scheduler wlc = new WeightedLeastConnectionScheduler(new SchedulerOptions());
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int round = 0; round < 2000 && failure.get() == null; round++)
+        {
+            wlc.update(without);
+            fixture.counters.reset(1, 0, 0);
+            fixture.inactive(1, 2);
+            final CountDownLatch started = new CountDownLatch(1);
+            final Thread worker = new Thread(() ->
+            {
+                try
+                {
+                    started.countDown();
+                    while (wlc.servers() != with)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    wlc.pick(fixture.flow(1, 1), 0);
+                    fixture.counters.unbind(1, ConnectionFlags.INACTIVE);
+                }
+                catch (final Throwable e)
+                {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            worker.start();
+            started.await();
+            wlc.update(with);
+            worker.join();
+            assertNull(failure.get());
+            assertSameChoice("wlc", wlc, with, fixture, "round " + round);
+        }
+        wlc.close();
+    }
+
     static RealServerList randomList(final ServiceFixture fixture, final SplittableRandom random, final int n)
     {
         final RealServer[] servers = new RealServer[n];
