@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the current list (-1 for the list head) advanced by compare-and-set, so concurrent picks are lock-free and
  * still take turns exactly as one picker would: every successful pick moves the pointer from the value its scan
  * started from. When a list change removes the pointed-to server, the pointer moves to the nearest earlier
- * server that remains (the kernel's {@code ip_vs_rr_del_dest}); adding a server leaves it where it is.
+ * server that remains (the kernel's {@code ip_vs_rr_del_dest}); adding a server leaves it where it is. A pick that
+ * races an update advances the old state, which the new one has already copied, so around a configuration change a
+ * server can be chosen twice in a row where the kernel's {@code sched_lock} would have serialised the two.
  */
 public final class RoundRobinScheduler implements Scheduler
 {

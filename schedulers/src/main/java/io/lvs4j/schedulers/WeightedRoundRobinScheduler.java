@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * half, -1 for the list head; {@code cw} in the low half) replaced by compare-and-set after each scan, so
  * concurrent picks are lock-free and their sequence is exactly one the kernel could produce. The gcd {@code di} and
  * {@code mw = max weight - (di - 1)} are derived once per list; a list change resets the position to the head and
- * carries {@code cw} over by the kernel's rule ({@code ip_vs_wrr_dest_changed}).
+ * carries {@code cw} over by the kernel's rule ({@code ip_vs_wrr_dest_changed}). A pick that races an update
+ * advances the old state after the new one copied its {@code cw}; the kernel's {@code sched_lock} would serialise
+ * them, here the step is repeated once around the change.
  */
 public final class WeightedRoundRobinScheduler implements Scheduler
 {

@@ -9,7 +9,11 @@ import io.lvs4j.core.flow.FlowKey;
  * keeps the {@link #id() id}, so connections and counters stay attached to it.
  * <p>
  * The id indexes {@link io.lvs4j.core.conn.DestinationCounters}, where the live connection counts and the
- * AVAILABLE/OVERLOAD flags are; it is stable for the life of the server and unique within a director.
+ * AVAILABLE/OVERLOAD flags are; it is stable for the life of the server and unique within a director. An id must
+ * not be given to another server while anything may still name the old one: its connections, and the lblc/lblcr
+ * tables, which keep ids of deleted servers until they expire ({@code lblc_expiration}, 24 h by default). The
+ * kernel holds a reference to the destination there; an id reused too early would send those clients to a
+ * stranger.
  * Addresses follow {@link FlowKey}'s convention: two longs, IPv4 in the low 32 bits of {@code lo}.
  */
 public final class RealServer
