@@ -3,6 +3,12 @@
 ip_vs_mh.c's table build and lookup, written from lib/siphash.c and net/netfilter/ipvs/ip_vs_mh.c, not from the
 Java code. It prints the numbers the Java tests hard-code (HsipHashTest, MaglevHashingSchedulerTest).
 
+It also re-implements hash_32 (include/linux/hash.h, generic: val * GOLDEN_RATIO_32 >> (32 - bits)) and the dh/sh
+bucket and probe arithmetic of the current ip_vs_dh.c/ip_vs_sh.c, printing the buckets that
+DestinationHashingSchedulerTest and SourceHashingSchedulerTest hard-code:
+
+    python3 ipvs_hash_reference.py dhsh
+
 Self-checks: the kernel's own KUnit vectors (lib/tests/siphash_kunit.c, BITS_PER_LONG == 64) and CPython's
 built-in bytes hash, which is SipHash-1-3 with a zero key under PYTHONHASHSEED=0 (CPython >= 3.11).
 
@@ -182,7 +188,84 @@ def java_int_array(values, per_line=30):
     return ',\n'.join(lines)
 
 
+
+# ---- ip_vs_dh.c / ip_vs_sh.c (current kernels: hash_32) ------------------------------------------------------
+GOLDEN_RATIO_32 = 0x61C88647
+
+
+def hash_32(value, bits):
+    return ((value * GOLDEN_RATIO_32) & 0xffffffff) >> (32 - bits)
+
+
+def dh_hashkey(addr_fold):
+    # IP_VS_DH_TAB_BITS 8
+    return hash_32(addr_fold & 0xffffffff, 8)
+
+
+def sh_hashkey(addr_fold, port, offset, bits=8):
+    return (offset + hash_32((port + addr_fold) & 0xffffffff, bits)) & ((1 << bits) - 1)
+
+
+def sh_table(weights, size):
+    """ip_vs_sh_reassign: list positions, each server weight consecutive buckets (at least one per lap)."""
+    table, p, count = [], 0, 0
+    for _ in range(size):
+        table.append(p)
+        count += 1
+        if count >= weights[p]:
+            p, count = (p + 1) % len(weights), 0
+    return table
+
+
+def sh_pick(weights, usable, addr_fold, port, fallback, bits=8):
+    """ip_vs_sh_get / ip_vs_sh_get_fallback: (position or None, buckets probed)."""
+    size = 1 << bits
+    table = sh_table(weights, size)
+    ihash = sh_hashkey(addr_fold, port, 0, bits)
+    probed = [ihash]
+    if usable(table[ihash]):
+        return table[ihash], probed
+    if not fallback:
+        return None, probed
+    for offset in range(size):
+        roffset = (offset + ihash) % size
+        h = sh_hashkey(addr_fold, port, roffset, bits)
+        probed.append(h)
+        if usable(table[h]):
+            return table[h], probed
+    return None, probed
+
+
+def print_dh_sh():
+    print('// dh: address -> 32-bit product, bucket (top 8 bits), bucket mod 3, bucket mod 2')
+    v6_fold = 0x20010db8 ^ 0 ^ 0 ^ 5
+    for a in [ip(10, 0, 0, 1), ip(10, 0, 0, 2), ip(10, 0, 0, 3), ip(10, 0, 0, 4), ip(203, 0, 113, 10), v6_fold, 5]:
+        b = dh_hashkey(a)
+        print('0x%08x -> 0x%08x bucket %d mod3 %d mod2 %d' % (a, (a * GOLDEN_RATIO_32) & 0xffffffff, b, b % 3, b % 2))
+    print('\n// sh: client 198.51.100.x, port -> bucket (8 bits) mod 4, bucket (4 bits)')
+    for x in range(1, 9):
+        a = ip(198, 51, 100, x)
+        b = sh_hashkey(a, 0, 0)
+        print('.%d -> 0x%08x bucket %d mod4 %d bits4 %d bits20 %d' % (
+            x, (a * GOLDEN_RATIO_32) & 0xffffffff, b, b % 4, sh_hashkey(a, 0, 0, 4), sh_hashkey(a, 0, 0, 20)))
+    for port in [1, 2, 256, 1000]:
+        b = sh_hashkey(ip(198, 51, 100, 1), port, 0)
+        print('.1 port %d -> bucket %d mod4 %d' % (port, b, b % 4))
+    print('.1 offset 200 -> %d' % sh_hashkey(ip(198, 51, 100, 1), 0, 200))
+    print('\n// sh-fallback, weights 2 1 0 (C weight 0), B overloaded: client -> position, probed buckets')
+    for x in [2, 3]:
+        print('.%d -> %s' % (x, sh_pick([2, 1, 0], lambda d: d == 0, ip(198, 51, 100, x), 0, True)))
+    print('// sh-fallback, weights 0 1 1 (position 0 quiesced)')
+    for x in [1, 2, 5, 8]:
+        print('.%d -> %s' % (x, sh_pick([0, 1, 1], lambda d: d != 0, ip(198, 51, 100, x), 0, True)))
+    print('// sh-fallback, 4 bits, weights 3 2, position 1 overloaded')
+    for x in [4, 6]:
+        print('.%d -> %s' % (x, sh_pick([3, 2], lambda d: d == 0, ip(198, 51, 100, x), 0, True, 4)))
+
 if __name__ == '__main__':
+    if sys.argv[1:] == ['dhsh']:
+        print_dh_sh()
+        sys.exit(0)
     self_check()
     print('hsiphash_1u32(0x03020100, test key) = 0x%08x' % hsiphash_u32(TEST_K0, TEST_K1, 0x03020100))
     for v in [0, 1, 0xC0000201, 0xC0000201 + 80, 0xffffffff]:

@@ -10,7 +10,10 @@ import io.lvs4j.core.service.RealServerList;
  * address to a real server, for cache clusters where one origin address should always reach the same cache.
  * <p>
  * Bucket {@code i} holds the server at list position {@code i mod n} (weights are ignored); the bucket of an
- * address is {@code (fold(address) * 2654435761) & 255}. When that server is unavailable, quiesced (weight 0) or
+ * address is {@code hash_32(fold(address), 8)}, the top 8 bits of {@code fold(address) * 0x61C88647}, as current
+ * kernels compute it (the same {@code hash_32} lblc uses). Older kernels, before {@code ip_vs_dh.c} moved to
+ * {@code hash_32}, took the low 8 bits of {@code fold(address) * 2654435761} instead, so their tables map
+ * addresses to different buckets than this one. When that server is unavailable, quiesced (weight 0) or
  * overloaded the pick fails: dh has no fallback.
  */
 public final class DestinationHashingScheduler extends TableScheduler<TableScheduler.ServerTable>
@@ -18,11 +21,14 @@ public final class DestinationHashingScheduler extends TableScheduler<TableSched
     /** The ipvsadm name. */
     public static final String NAME = "dh";
 
-    /** Buckets in the table ({@code IP_VS_DH_TAB_BITS} 8). */
-    static final int TABLE_SIZE = 256;
+    /** {@code IP_VS_DH_TAB_BITS}. */
+    static final int TABLE_BITS = 8;
 
-    /** The multiplicative hash constant the kernel uses, 2654435761 (golden ratio of 2^32). */
-    static final int GOLDEN = 0x9E37_79B1;
+    /** Buckets in the table, {@code 2^TABLE_BITS}. */
+    static final int TABLE_SIZE = 1 << TABLE_BITS;
+
+    /** {@code GOLDEN_RATIO_32} of {@code include/linux/hash.h}, the multiplier of {@code hash_32}. */
+    static final int GOLDEN_RATIO_32 = 0x61C8_8647;
 
     private static final int USABLE_MASK = DestinationCounters.F_AVAILABLE | DestinationCounters.F_OVERLOAD;
 
@@ -92,13 +98,26 @@ public final class DestinationHashingScheduler extends TableScheduler<TableSched
     }
 
     /**
-     * {@code ip_vs_dh_hashkey}: the low 32 bits of the product, masked to the table.
+     * {@code ip_vs_dh_hashkey}: {@code hash_32(ntohl(addr_fold), IP_VS_DH_TAB_BITS)}.
      *
      * @param addressFold the folded address, host order.
      * @return the bucket.
      */
     static int bucket(final int addressFold)
     {
-        return (addressFold * GOLDEN) & (TABLE_SIZE - 1);
+        return hash32(addressFold, TABLE_BITS);
+    }
+
+    /**
+     * The kernel's generic {@code hash_32(val, bits)}: the top {@code bits} bits of the 32-bit product
+     * {@code val * GOLDEN_RATIO_32}.
+     *
+     * @param value the value, as an unsigned 32-bit number.
+     * @param bits  result width, 1..32.
+     * @return the hash, in {@code [0, 2^bits)}.
+     */
+    static int hash32(final int value, final int bits)
+    {
+        return (value * GOLDEN_RATIO_32) >>> (32 - bits);
     }
 }

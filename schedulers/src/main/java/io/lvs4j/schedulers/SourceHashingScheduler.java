@@ -13,9 +13,13 @@ import io.lvs4j.core.service.ServiceFlags;
  * <p>
  * The table is filled by walking the list cyclically, each server taking {@code weight} consecutive buckets (a
  * weight-0 server still takes one per lap), and is rebuilt on every change, so any edit reshuffles clients. The
- * bucket of a client is {@code (offset + (port + fold(address)) * 2654435761) & mask}. When the bucket's server is
- * quiesced or overloaded the pick fails, unless {@code sh-fallback} is set: then the kernel's deterministic probe
- * sequence is followed to the first usable server.
+ * bucket of a client is {@code (offset + hash_32(port + fold(address), bits)) & mask}, {@code bits} being the
+ * table size exponent, as current kernels compute it (the same {@code hash_32} lblc uses: the top {@code bits} bits
+ * of the product with {@code 0x61C88647}). Older kernels, before {@code ip_vs_sh.c} moved to {@code hash_32}, used
+ * {@code (offset + (port + fold(address)) * 2654435761) & mask}, the low bits of the product, so their tables map
+ * clients to different buckets than this one. When the bucket's server is quiesced or overloaded the pick fails,
+ * unless {@code sh-fallback} is set: then the kernel's deterministic probe sequence is followed to the first usable
+ * server.
  */
 public final class SourceHashingScheduler extends TableScheduler<TableScheduler.ServerTable>
 {
@@ -27,6 +31,7 @@ public final class SourceHashingScheduler extends TableScheduler<TableScheduler.
     /** Largest table size exponent the kernel's Kconfig allows. */
     public static final int MAX_TABLE_BITS = 20;
 
+    private final int bits;
     private final int mask;
     private final boolean fallback;
     private final boolean usePort;
@@ -40,6 +45,7 @@ public final class SourceHashingScheduler extends TableScheduler<TableScheduler.
     public SourceHashingScheduler(final SchedulerOptions options)
     {
         super(checkedSize(options.shTableBits()), new ServerTable(null, null));
+        bits = options.shTableBits();
         mask = tableSize() - 1;
         fallback = (options.serviceFlags() & ServiceFlags.SH_FALLBACK) != 0;
         usePort = (options.serviceFlags() & ServiceFlags.SH_PORT) != 0;
@@ -127,7 +133,7 @@ public final class SourceHashingScheduler extends TableScheduler<TableScheduler.
         }
         final int port = usePort ? portOf(flow) : 0;
         final int key = port + RealServer.fold(flow.family(), flow.srcHi(), flow.srcLo());
-        final int ihash = hashKey(key, 0, mask);
+        final int ihash = hashKey(key, 0, bits);
         RealServer server = table[ihash];
         if (isUsable(s.list, server))
         {
@@ -141,7 +147,7 @@ public final class SourceHashingScheduler extends TableScheduler<TableScheduler.
         for (int offset = 0, size = table.length; offset < size; offset++)
         {
             final int roffset = (offset + ihash) & mask;
-            server = table[hashKey(key, roffset, mask)];
+            server = table[hashKey(key, roffset, bits)];
             if (isUsable(s.list, server))
             {
                 return server;
@@ -151,16 +157,17 @@ public final class SourceHashingScheduler extends TableScheduler<TableScheduler.
     }
 
     /**
-     * {@code ip_vs_sh_hashkey} with the port already added to the folded address.
+     * {@code ip_vs_sh_hashkey} with the port already added to the folded address:
+     * {@code (offset + hash_32(ntohs(port) + ntohl(addr_fold), IP_VS_SH_TAB_BITS)) & IP_VS_SH_TAB_MASK}.
      *
      * @param portPlusAddress {@code ntohs(port) + ntohl(addr_fold)}, 32-bit wrapping.
      * @param offset          the probe offset, 0 for the first try.
-     * @param mask            table size - 1.
+     * @param bits            the table size exponent.
      * @return the bucket.
      */
-    static int hashKey(final int portPlusAddress, final int offset, final int mask)
+    static int hashKey(final int portPlusAddress, final int offset, final int bits)
     {
-        return (offset + portPlusAddress * DestinationHashingScheduler.GOLDEN) & mask;
+        return (offset + DestinationHashingScheduler.hash32(portPlusAddress, bits)) & ((1 << bits) - 1);
     }
 
     /**
