@@ -121,21 +121,34 @@ public final class LocalityBasedLeastConnectionScheduler extends LocalitySchedul
             claim = table.claimMatching(slot, family, hi, lo);
             if (claim == LocalityTable.CLAIMED)
             {
-                if (table.get(slot, SERVER) != dest.id())
+                try
                 {
-                    table.put(slot, SERVER, dest.id());
-                    table.put(slot, LocalityTable.LAST_USE, nowMs);
+                    if (table.get(slot, SERVER) != dest.id())
+                    {
+                        table.put(slot, SERVER, dest.id());
+                        table.put(slot, LocalityTable.LAST_USE, nowMs);
+                    }
                 }
-                table.release(slot);
+                finally
+                {
+                    table.release(slot);
+                }
             }
         }
         if (slot != LocalityTable.BUSY && claim == LocalityTable.GONE)
         {
-            final int free = table.claimFree(fold);
+            final int free = table.claimFree(family, hi, lo, fold);
             if (free >= 0)
             {
-                table.put(free, SERVER, dest.id());
-                table.publish(free, family, hi, lo, fold, 0, nowMs);
+                try
+                {
+                    table.put(free, SERVER, dest.id());
+                    table.publish(free, family, hi, lo, fold, 0, nowMs);
+                }
+                finally
+                {
+                    table.release(free);
+                }
             }
         }
         return dest;

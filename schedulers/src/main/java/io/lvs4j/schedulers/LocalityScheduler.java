@@ -87,7 +87,10 @@ abstract class LocalityScheduler<V extends LocalityScheduler.View> implements Sc
         return table.tableFull();
     }
 
-    /** @return table changes skipped because another thread was writing the same slot. */
+    /**
+     * @return table changes skipped because another thread was writing the same slot, or had just cached (or was
+     * caching) the same address.
+     */
     public final long contended()
     {
         return table.contended();

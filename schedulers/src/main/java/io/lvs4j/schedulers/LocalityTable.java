@@ -139,7 +139,10 @@ final class LocalityTable
         return tableFull.get();
     }
 
-    /** @return how many table changes were skipped because another thread was writing the same slot. */
+    /**
+     * @return how many table changes were skipped because another thread was writing the same slot, or had just
+     * added (or was adding) the same address.
+     */
     long contended()
     {
         return contended.get();
@@ -328,13 +331,26 @@ final class LocalityTable
 
     /**
      * Claims a free slot in the address's bucket for a new entry: the first free way, so that two threads adding
-     * the same address race for the same slot and one of them gives up. On success the caller writes the payload
-     * and calls {@link #publish}.
+     * the same address race for the same slot and one of them gives up. On success the caller writes the payload,
+     * calls {@link #publish} and then {@link #release}, the release in a {@code finally} so that the slot is freed
+     * whatever happens in between.
+     * <p>
+     * A caller's {@link #find} may be stale: another thread may have added the address since, in the first free
+     * way of that moment, so that this call finds a later way free. Having claimed its way, the call therefore
+     * looks at the bucket's other ways again and gives up (releasing the way untouched) when one of them holds the
+     * address, or could be receiving it from another thread right now (see {@code raced}); otherwise the address
+     * would be cached twice, the second copy wasting a way until the full sweep and counting in {@link #entries()}
+     * towards the collection's goal.
      *
+     * @param family address family.
+     * @param hi     address, high 64 bits.
+     * @param lo     address, low 64 bits.
+     * @param fold   the folded address.
      * @return the claimed slot, {@link #ABSENT} when the bucket is full (counted in {@link #tableFull()}), or
-     * {@link #BUSY} when another writer got there first (counted in {@link #contended()}).
+     * {@link #BUSY} when another writer got there first or the address is, or is being, cached in another way
+     * (counted in {@link #contended()}).
      */
-    int claimFree(final int fold)
+    int claimFree(final int family, final long hi, final long lo, final int fold)
     {
         final int first = firstSlot(fold);
         for (int slot = first, end = first + ways; slot < end; slot++)
@@ -345,7 +361,7 @@ final class LocalityTable
             }
             if (claim(slot))
             {
-                if ((get(slot, META) & OCCUPIED) == 0)
+                if ((get(slot, META) & OCCUPIED) == 0 && !raced(slot, family, hi, lo, fold))
                 {
                     return slot;
                 }
@@ -359,7 +375,72 @@ final class LocalityTable
     }
 
     /**
-     * Writes the key of a slot claimed by {@link #claimFree}, marks it occupied, counts it and releases it.
+     * With {@code claimed} (a free way of the address's bucket) claimed by this thread: whether another way of the
+     * bucket holds the address, or may be about to. It checks every other way, starting with a volatile read of its
+     * version, taken after this thread's claim:
+     * <ul>
+     * <li>a way tagged for another address is skipped;</li>
+     * <li>a way being written that is untagged or tagged like the address is a possible concurrent insert (or an
+     * update of the address's entry), so true;</li>
+     * <li>a stable way tagged like the address is true when a validated read finds the address in it (true also
+     * when it kept changing for every attempt).</li>
+     * </ul>
+     * Two threads adding the same address in different ways (possible when a collection freed a way between their
+     * scans) both claim before they look, so by the order of volatile accesses at least one of them sees the
+     * other's way odd, or published with the address: at most one of them goes on. Lock-free and allocation-free.
+     */
+    private boolean raced(final int claimed, final int family, final long hi, final long lo, final int fold)
+    {
+        final long tag = tag(family, fold);
+        final int first = firstSlot(fold);
+        for (int slot = first, end = first + ways; slot < end; slot++)
+        {
+            if (slot == claimed)
+            {
+                continue;
+            }
+            final int index = base(slot) + VERSION;
+            boolean settled = false;
+            for (int attempt = 0; attempt < READ_ATTEMPTS && !settled; attempt++)
+            {
+                final long version = (long)LONGS.getVolatile(data, index);
+                final long slotTag = (long)LONGS.getOpaque(tags, slot);
+                if (slotTag != 0 && slotTag != tag)
+                {
+                    settled = true;
+                }
+                else if ((version & 1) != 0)
+                {
+                    return true;
+                }
+                else if (slotTag == 0)
+                {
+                    settled = true;
+                }
+                else
+                {
+                    final boolean matches = keyMatches(slot, family, hi, lo);
+                    if (readValidate(slot, version))
+                    {
+                        if (matches)
+                        {
+                            return true;
+                        }
+                        settled = true;
+                    }
+                }
+            }
+            if (!settled)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Writes the key of a slot claimed by {@link #claimFree}, marks it occupied and counts it; the caller then
+     * {@link #release releases} the slot, which makes the entry visible.
      *
      * @param metaBits the caller's {@link #META} bits (16 and up).
      */
@@ -373,7 +454,6 @@ final class LocalityTable
         put(slot, META, metaBits | OCCUPIED | (family & 0xFF));
         LONGS.setOpaque(tags, slot, tag(family, fold));
         entries.incrementAndGet();
-        release(slot);
     }
 
     private void free(final int slot)

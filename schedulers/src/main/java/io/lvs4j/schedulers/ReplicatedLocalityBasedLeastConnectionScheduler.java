@@ -168,8 +168,14 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler
                 final RealServer dest = wlc(list);
                 if (dest != null && table.claimMatching(slot, family, hi, lo) == LocalityTable.CLAIMED)
                 {
-                    insertMember(slot, dest.id(), list, nowMs);
-                    table.release(slot);
+                    try
+                    {
+                        insertMember(slot, dest.id(), list, nowMs);
+                    }
+                    finally
+                    {
+                        table.release(slot);
+                    }
                 }
                 return dest;
             }
@@ -178,23 +184,36 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler
         final RealServer dest = wlc(list);
         if (dest != null)
         {
-            final int free = table.claimFree(fold);
+            final int free = table.claimFree(family, hi, lo, fold);
             if (free >= 0)
             {
-                putMember(free, 0, dest.id());
-                table.put(free, LAST_MOD, nowMs);
-                table.publish(free, family, hi, lo, fold, 1L << SIZE_SHIFT, nowMs);
+                try
+                {
+                    putMember(free, 0, dest.id());
+                    table.put(free, LAST_MOD, nowMs);
+                    table.publish(free, family, hi, lo, fold, 1L << SIZE_SHIFT, nowMs);
+                }
+                finally
+                {
+                    table.release(free);
+                }
             }
         }
         return dest;
     }
 
     /**
-     * Diagnostics: the set of a destination address, read consistently.
+     * Diagnostics: the set of a destination address, read consistently. Like a pick, it never waits for a writer:
+     * it makes at most {@value #READ_ATTEMPTS} attempts at a consistent read and reports the entry busy when the
+     * slot was being written (or changed under it) every time, rather than spinning for as long as a writer holds
+     * the slot.
      *
      * @param flow the flow whose destination address is the key.
-     * @param into receives the member ids, newest first; at least {@link #MAX_MEMBERS} long.
-     * @return the set's size, or -1 when there is no entry.
+     * @param into receives the member ids, newest first; at least {@link #MAX_MEMBERS} long. Its content is
+     *             undefined unless the result is a size.
+     * @return the set's size; -1 ({@link LocalityTable#ABSENT}) when there is no entry; -2
+     * ({@link LocalityTable#BUSY}) when the entry's slot was being written for every attempt, in {@code find} or
+     * here.
      */
     int members(final FlowKey flow, final int[] into)
     {
@@ -202,7 +221,11 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler
         final long hi = flow.dstHi();
         final long lo = flow.dstLo();
         final int slot = table.find(family, hi, lo, RealServer.fold(family, hi, lo));
-        while (slot >= 0)
+        if (slot < 0)
+        {
+            return slot;
+        }
+        for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++)
         {
             final long version = table.readBegin(slot);
             if (version < 0)
@@ -218,10 +241,10 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler
             }
             if (table.readValidate(slot, version))
             {
-                return matches ? size : -1;
+                return matches ? size : LocalityTable.ABSENT;
             }
         }
-        return -1;
+        return LocalityTable.BUSY;
     }
 
     private static RealServer wlc(final RealServerList list)
@@ -311,21 +334,27 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler
         {
             return;
         }
-        final int size = size(slot);
-        if (size > 1)
+        try
         {
-            final int most = setMax(slot, size, v);
-            if (most >= 0)
+            final int size = size(slot);
+            if (size > 1)
             {
-                for (int k = most; k < size - 1; k++)
+                final int most = setMax(slot, size, v);
+                if (most >= 0)
                 {
-                    putMember(slot, k, member(slot, k + 1));
+                    for (int k = most; k < size - 1; k++)
+                    {
+                        putMember(slot, k, member(slot, k + 1));
+                    }
+                    setSize(slot, size - 1);
+                    table.put(slot, LAST_MOD, nowMs);
                 }
-                setSize(slot, size - 1);
-                table.put(slot, LAST_MOD, nowMs);
             }
         }
-        table.release(slot);
+        finally
+        {
+            table.release(slot);
+        }
     }
 
     /**

@@ -173,6 +173,185 @@ class LocalitySchedulersConcurrencyTest
         return false;
     }
 
+    /**
+     * The reviewer's interleaving, run step by step on one thread: worker B finds the address absent; worker A
+     * then caches it in the first free way; B, going on with its stale lookup, must not cache it again in the next
+     * way.
+     */
+    @Test
+    void staleLookupDoesNotCacheTheAddressTwice()
+    {
+        final LocalityTable table = new LocalityTable(LocalityTable.WAYS, 8, 32, 1_000);
+        final FlowKey x = LocalityBasedLeastConnectionSchedulerTest.to(0xCB000101);
+        final int fold = RealServer.fold(x.family(), x.dstHi(), x.dstLo());
+
+        assertEquals(LocalityTable.ABSENT, table.find(x.family(), x.dstHi(), x.dstLo(), fold)); // B
+        final int a = table.claimFree(x.family(), x.dstHi(), x.dstLo(), fold); // A
+        assertEquals(0, a);
+        table.publish(a, x.family(), x.dstHi(), x.dstLo(), fold, 0, 0);
+        table.release(a);
+
+        assertEquals(LocalityTable.BUSY, table.claimFree(x.family(), x.dstHi(), x.dstLo(), fold)); // B
+        assertEquals(1, table.entries());
+        assertEquals(1, table.contended());
+        assertEquals(1, copies(table, LocalityTable.WAYS, x));
+        assertEquals(a, table.find(x.family(), x.dstHi(), x.dstLo(), fold));
+
+        final FlowKey y = LocalityBasedLeastConnectionSchedulerTest.to(0xCB000102);
+        final int yFold = RealServer.fold(y.family(), y.dstHi(), y.dstLo());
+        assertEquals(1, table.claimFree(y.family(), y.dstHi(), y.dstLo(), yFold), "B released the way it gave up");
+        table.release(1);
+    }
+
+    /**
+     * Two threads adding the same address at once in different ways, which needs a way freed between their scans:
+     * A claims way 1 (way 0 holds another address), way 0 is then freed, and B claims way 0 while A still holds
+     * way 1. B must see A's claim and give up.
+     */
+    @Test
+    void concurrentInsertsOfOneAddressInDifferentWaysLetOneThrough()
+    {
+        final LocalityTable table = new LocalityTable(LocalityTable.WAYS, 8, 32, 1_000);
+        final FlowKey x = LocalityBasedLeastConnectionSchedulerTest.to(0xCB000201);
+        final FlowKey y = LocalityBasedLeastConnectionSchedulerTest.to(0xCB000202);
+        final int fold = RealServer.fold(x.family(), x.dstHi(), x.dstLo());
+        final int yFold = RealServer.fold(y.family(), y.dstHi(), y.dstLo());
+        final int ySlot = table.claimFree(y.family(), y.dstHi(), y.dstLo(), yFold);
+        table.publish(ySlot, y.family(), y.dstHi(), y.dstLo(), yFold, 0, 0);
+        table.release(ySlot);
+
+        final int a = table.claimFree(x.family(), x.dstHi(), x.dstLo(), fold);
+        assertEquals(1, a);
+        table.flush(); // frees way 0, leaves A's way 1
+        assertEquals(0, table.entries());
+        assertEquals(LocalityTable.BUSY, table.claimFree(x.family(), x.dstHi(), x.dstLo(), fold)); // B
+        table.publish(a, x.family(), x.dstHi(), x.dstLo(), fold, 0, 0);
+        table.release(a);
+
+        assertEquals(1, table.entries());
+        assertEquals(1, copies(table, LocalityTable.WAYS, x));
+        assertEquals(a, table.find(x.family(), x.dstHi(), x.dstLo(), fold));
+        assertEquals(0, table.claimFree(y.family(), y.dstHi(), y.dstLo(), yFold), "B released way 0");
+        table.release(0);
+    }
+
+    @Test
+    void lblcCachesEachAddressOnceUnderRacingInserts() throws Exception
+    {
+        final LocalityBasedLeastConnectionScheduler s =
+            new LocalityBasedLeastConnectionScheduler(new SchedulerOptions(), LocalityTable.WAYS, 32);
+        racingInserts(s, s.table);
+    }
+
+    @Test
+    void lblcrCachesEachAddressOnceUnderRacingInserts() throws Exception
+    {
+        final ReplicatedLocalityBasedLeastConnectionScheduler s =
+            new ReplicatedLocalityBasedLeastConnectionScheduler(new SchedulerOptions(), LocalityTable.WAYS, 32);
+        racingInserts(s, s.table);
+    }
+
+    /**
+     * Workers pick a few addresses of one bucket (the table is one bucket) while the control thread flushes it
+     * again and again, so that every address is added by several workers at once after each flush; between
+     * flushes no address may be cached in two ways.
+     */
+    private void racingInserts(final Scheduler scheduler, final LocalityTable table) throws Exception
+    {
+        final DestinationCounters counters = new DestinationCounters(8);
+        final RealServer[] servers = new RealServer[3];
+        for (int i = 0; i < servers.length; i++)
+        {
+            counters.reset(i, 0, 0);
+            servers[i] = RealServer.ipv4(i, 0x0A000001 + i, 80, 1);
+        }
+        scheduler.update(RealServerList.of(counters, servers));
+        final FlowKey[] flows = flows(4, 0xCB000300);
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final int workers = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        final CountDownLatch done = new CountDownLatch(workers);
+        for (int w = 0; w < workers; w++)
+        {
+            final int seed = w;
+            final Thread t = new Thread(() ->
+            {
+                try
+                {
+                    int i = seed;
+                    while (running.get())
+                    {
+                        scheduler.pick(flows[i++ & 3], 0);
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failure.compareAndSet(null, ex);
+                }
+                finally
+                {
+                    done.countDown();
+                }
+            });
+            t.start();
+        }
+
+        final long end = System.nanoTime() + 1_000_000_000L;
+        int rounds = 0;
+        try
+        {
+            while (System.nanoTime() < end && failure.get() == null)
+            {
+                LockSupport.parkNanos(50_000);
+                for (final FlowKey flow : flows)
+                {
+                    final int copies = copies(table, LocalityTable.WAYS, flow);
+                    assertTrue(copies <= 1, copies + " copies of " + flow + " after " + rounds + " flushes");
+                }
+                table.flush();
+                rounds++;
+            }
+        }
+        finally
+        {
+            running.set(false);
+            done.await();
+        }
+        if (failure.get() != null)
+        {
+            throw new AssertionError(failure.get());
+        }
+        assertTrue(rounds > 100, "rounds " + rounds);
+    }
+
+    /**
+     * @return how many slots hold the flow's destination address, by validated reads; a slot being written at
+     * the moment is not counted.
+     */
+    static int copies(final LocalityTable table, final int capacity, final FlowKey flow)
+    {
+        int copies = 0;
+        for (int slot = 0; slot < capacity; slot++)
+        {
+            for (int attempt = 0; attempt < 64; attempt++)
+            {
+                final long version = table.readBegin(slot);
+                if (version < 0)
+                {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                final boolean matches = table.keyMatches(slot, flow.family(), flow.dstHi(), flow.dstLo());
+                if (table.readValidate(slot, version))
+                {
+                    copies += matches ? 1 : 0;
+                    break;
+                }
+            }
+        }
+        return copies;
+    }
+
     @Test
     void lblcPickAllocatesNothing()
     {

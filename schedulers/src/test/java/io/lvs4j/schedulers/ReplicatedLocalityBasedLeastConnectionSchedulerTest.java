@@ -191,4 +191,24 @@ class ReplicatedLocalityBasedLeastConnectionSchedulerTest
         s.flush();
         assertEquals(0, s.entries());
     }
+
+    @Test
+    void membersReportsBusyInsteadOfWaitingForAWriter()
+    {
+        final ReplicatedLocalityBasedLeastConnectionScheduler s = scheduler(a);
+        assertSame(a, s.pick(x, 0));
+        final int fold = RealServer.fold(x.family(), x.dstHi(), x.dstLo());
+        final int slot = s.table.find(x.family(), x.dstHi(), x.dstLo(), fold);
+        assertEquals(LocalityTable.CLAIMED, s.table.claimMatching(slot, x.family(), x.dstHi(), x.dstLo()));
+        try
+        {
+            assertEquals(LocalityTable.BUSY,
+                s.members(x, new int[ReplicatedLocalityBasedLeastConnectionScheduler.MAX_MEMBERS]));
+        }
+        finally
+        {
+            s.table.release(slot);
+        }
+        assertArrayEquals(new int[]{1}, members(s, x));
+    }
 }
