@@ -1,7 +1,5 @@
 package io.lvs4j.core.packet;
 
-import java.nio.ByteOrder;
-
 import io.lvs4j.core.checksum.Checksums;
 import org.agrona.DirectBuffer;
 
@@ -12,12 +10,12 @@ import org.agrona.DirectBuffer;
  * The {@code ...UpdatingChecksum} setters and the {@code adjustChecksumFor...} methods keep the checksum right
  * incrementally (RFC 1624), including for the pseudo-header's addresses when the IP layer changes them.
  */
-public final class TcpView extends HeaderFlyweight
+public final class TcpView extends TransportHeaderFlyweight<TcpView>
 {
     /** Offset of the source port. */
-    public static final int SOURCE_PORT_OFFSET = 0;
+    public static final int SOURCE_PORT_OFFSET = SOURCE_PORT_AT;
     /** Offset of the destination port. */
-    public static final int DESTINATION_PORT_OFFSET = 2;
+    public static final int DESTINATION_PORT_OFFSET = DESTINATION_PORT_AT;
     /** Offset of the sequence number. */
     public static final int SEQUENCE_OFFSET = 4;
     /** Offset of the acknowledgement number. */
@@ -52,7 +50,13 @@ public final class TcpView extends HeaderFlyweight
     /** CWR flag. */
     public static final int CWR = 0x80;
 
-    private static final ByteOrder BIG = ByteOrder.BIG_ENDIAN;
+    /**
+     * Creates a view; wrap it before use.
+     */
+    public TcpView()
+    {
+        super(CHECKSUM_OFFSET);
+    }
 
     /**
      * Wraps a TCP segment.
@@ -66,18 +70,6 @@ public final class TcpView extends HeaderFlyweight
     {
         wrapBuffer(buffer, offset, length);
         return this;
-    }
-
-    /** @return the source port. */
-    public int sourcePort()
-    {
-        return buffer.getShort(offset + SOURCE_PORT_OFFSET, BIG) & 0xFFFF;
-    }
-
-    /** @return the destination port. */
-    public int destinationPort()
-    {
-        return buffer.getShort(offset + DESTINATION_PORT_OFFSET, BIG) & 0xFFFF;
     }
 
     /** @return the sequence number (32 raw bits; compare with serial-number arithmetic). */
@@ -127,12 +119,6 @@ public final class TcpView extends HeaderFlyweight
         return buffer.getShort(offset + WINDOW_OFFSET, BIG) & 0xFFFF;
     }
 
-    /** @return the stored checksum. */
-    public int checksum()
-    {
-        return buffer.getShort(offset + CHECKSUM_OFFSET, BIG) & 0xFFFF;
-    }
-
     /** @return the urgent pointer. */
     public int urgentPointer()
     {
@@ -161,91 +147,27 @@ public final class TcpView extends HeaderFlyweight
         return Checksums.tcpChecksumV6(buffer, ipv6Offset, offset, length);
     }
 
-    /**
-     * Sets the source port.
-     *
-     * @param port the value.
-     * @return this for chaining.
-     */
-    public TcpView sourcePort(final int port)
+    @Override
+    TcpView self()
     {
-        mutableBuffer.putShort(offset + SOURCE_PORT_OFFSET, (short)port, BIG);
         return this;
     }
 
-    /**
-     * Sets the destination port.
-     *
-     * @param port the value.
-     * @return this for chaining.
-     */
-    public TcpView destinationPort(final int port)
+    @Override
+    int updateChecksum16(final int checksum, final int oldWord, final int newWord)
     {
-        mutableBuffer.putShort(offset + DESTINATION_PORT_OFFSET, (short)port, BIG);
-        return this;
+        return Checksums.update16(checksum, oldWord, newWord);
     }
 
-    /**
-     * Stores a checksum.
-     *
-     * @param checksum the value.
-     * @return this for chaining.
-     */
-    public TcpView checksum(final int checksum)
+    @Override
+    int updateChecksum32(final int checksum, final int oldValue, final int newValue)
     {
-        mutableBuffer.putShort(offset + CHECKSUM_OFFSET, (short)checksum, BIG);
-        return this;
+        return Checksums.update32(checksum, oldValue, newValue);
     }
 
-    /**
-     * Sets the source port and adjusts the checksum.
-     *
-     * @param port the value.
-     * @return this for chaining.
-     */
-    public TcpView sourcePortUpdatingChecksum(final int port)
+    @Override
+    int updateChecksum128(final int checksum, final long oldHi, final long oldLo, final long newHi, final long newLo)
     {
-        final int old = sourcePort();
-        sourcePort(port);
-        return checksum(Checksums.update16(checksum(), old, port));
-    }
-
-    /**
-     * Sets the destination port and adjusts the checksum.
-     *
-     * @param port the value.
-     * @return this for chaining.
-     */
-    public TcpView destinationPortUpdatingChecksum(final int port)
-    {
-        final int old = destinationPort();
-        destinationPort(port);
-        return checksum(Checksums.update16(checksum(), old, port));
-    }
-
-    /**
-     * Adjusts the checksum for an IPv4 address change in the pseudo-header.
-     *
-     * @param oldAddress the old address.
-     * @param newAddress the new address.
-     * @return this for chaining.
-     */
-    public TcpView adjustChecksumForAddress(final int oldAddress, final int newAddress)
-    {
-        return checksum(Checksums.update32(checksum(), oldAddress, newAddress));
-    }
-
-    /**
-     * Adjusts the checksum for an IPv6 address change in the pseudo-header.
-     *
-     * @param oldHi old address bytes 0..7.
-     * @param oldLo old address bytes 8..15.
-     * @param newHi new address bytes 0..7.
-     * @param newLo new address bytes 8..15.
-     * @return this for chaining.
-     */
-    public TcpView adjustChecksumForAddress(final long oldHi, final long oldLo, final long newHi, final long newLo)
-    {
-        return checksum(Checksums.update128(checksum(), oldHi, oldLo, newHi, newLo));
+        return Checksums.update128(checksum, oldHi, oldLo, newHi, newLo);
     }
 }

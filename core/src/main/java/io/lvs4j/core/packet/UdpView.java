@@ -1,7 +1,5 @@
 package io.lvs4j.core.packet;
 
-import java.nio.ByteOrder;
-
 import io.lvs4j.core.checksum.Checksums;
 import org.agrona.DirectBuffer;
 
@@ -11,12 +9,12 @@ import org.agrona.DirectBuffer;
  * Checksum-keeping setters follow the UDP rules of {@link Checksums}: a stored 0 ("no checksum") stays 0, and a
  * result of 0 is stored as 0xFFFF.
  */
-public final class UdpView extends HeaderFlyweight
+public final class UdpView extends TransportHeaderFlyweight<UdpView>
 {
     /** Offset of the source port. */
-    public static final int SOURCE_PORT_OFFSET = 0;
+    public static final int SOURCE_PORT_OFFSET = SOURCE_PORT_AT;
     /** Offset of the destination port. */
-    public static final int DESTINATION_PORT_OFFSET = 2;
+    public static final int DESTINATION_PORT_OFFSET = DESTINATION_PORT_AT;
     /** Offset of the length. */
     public static final int LENGTH_OFFSET = 4;
     /** Offset of the checksum. */
@@ -24,7 +22,13 @@ public final class UdpView extends HeaderFlyweight
     /** Length of the header. */
     public static final int HEADER_LENGTH = 8;
 
-    private static final ByteOrder BIG = ByteOrder.BIG_ENDIAN;
+    /**
+     * Creates a view; wrap it before use.
+     */
+    public UdpView()
+    {
+        super(CHECKSUM_OFFSET);
+    }
 
     /**
      * Wraps a UDP datagram.
@@ -40,28 +44,10 @@ public final class UdpView extends HeaderFlyweight
         return this;
     }
 
-    /** @return the source port. */
-    public int sourcePort()
-    {
-        return buffer.getShort(offset + SOURCE_PORT_OFFSET, BIG) & 0xFFFF;
-    }
-
-    /** @return the destination port. */
-    public int destinationPort()
-    {
-        return buffer.getShort(offset + DESTINATION_PORT_OFFSET, BIG) & 0xFFFF;
-    }
-
     /** @return the UDP length field (header and data). */
     public int udpLength()
     {
         return buffer.getShort(offset + LENGTH_OFFSET, BIG) & 0xFFFF;
-    }
-
-    /** @return the stored checksum (0: none, over IPv4). */
-    public int checksum()
-    {
-        return buffer.getShort(offset + CHECKSUM_OFFSET, BIG) & 0xFFFF;
     }
 
     /**
@@ -87,30 +73,6 @@ public final class UdpView extends HeaderFlyweight
     }
 
     /**
-     * Sets the source port.
-     *
-     * @param port the value.
-     * @return this for chaining.
-     */
-    public UdpView sourcePort(final int port)
-    {
-        mutableBuffer.putShort(offset + SOURCE_PORT_OFFSET, (short)port, BIG);
-        return this;
-    }
-
-    /**
-     * Sets the destination port.
-     *
-     * @param port the value.
-     * @return this for chaining.
-     */
-    public UdpView destinationPort(final int port)
-    {
-        mutableBuffer.putShort(offset + DESTINATION_PORT_OFFSET, (short)port, BIG);
-        return this;
-    }
-
-    /**
      * Sets the length field.
      *
      * @param udpLength header and data length.
@@ -122,67 +84,27 @@ public final class UdpView extends HeaderFlyweight
         return this;
     }
 
-    /**
-     * Stores a checksum.
-     *
-     * @param checksum the value.
-     * @return this for chaining.
-     */
-    public UdpView checksum(final int checksum)
+    @Override
+    UdpView self()
     {
-        mutableBuffer.putShort(offset + CHECKSUM_OFFSET, (short)checksum, BIG);
         return this;
     }
 
-    /**
-     * Sets the source port and adjusts the checksum (unless it is 0).
-     *
-     * @param port the value.
-     * @return this for chaining.
-     */
-    public UdpView sourcePortUpdatingChecksum(final int port)
+    @Override
+    int updateChecksum16(final int checksum, final int oldWord, final int newWord)
     {
-        final int old = sourcePort();
-        sourcePort(port);
-        return checksum(Checksums.updateUdp16(checksum(), old, port));
+        return Checksums.updateUdp16(checksum, oldWord, newWord);
     }
 
-    /**
-     * Sets the destination port and adjusts the checksum (unless it is 0).
-     *
-     * @param port the value.
-     * @return this for chaining.
-     */
-    public UdpView destinationPortUpdatingChecksum(final int port)
+    @Override
+    int updateChecksum32(final int checksum, final int oldValue, final int newValue)
     {
-        final int old = destinationPort();
-        destinationPort(port);
-        return checksum(Checksums.updateUdp16(checksum(), old, port));
+        return Checksums.updateUdp32(checksum, oldValue, newValue);
     }
 
-    /**
-     * Adjusts the checksum (unless it is 0) for an IPv4 address change in the pseudo-header.
-     *
-     * @param oldAddress the old address.
-     * @param newAddress the new address.
-     * @return this for chaining.
-     */
-    public UdpView adjustChecksumForAddress(final int oldAddress, final int newAddress)
+    @Override
+    int updateChecksum128(final int checksum, final long oldHi, final long oldLo, final long newHi, final long newLo)
     {
-        return checksum(Checksums.updateUdp32(checksum(), oldAddress, newAddress));
-    }
-
-    /**
-     * Adjusts the checksum (unless it is 0) for an IPv6 address change in the pseudo-header.
-     *
-     * @param oldHi old address bytes 0..7.
-     * @param oldLo old address bytes 8..15.
-     * @param newHi new address bytes 0..7.
-     * @param newLo new address bytes 8..15.
-     * @return this for chaining.
-     */
-    public UdpView adjustChecksumForAddress(final long oldHi, final long oldLo, final long newHi, final long newLo)
-    {
-        return checksum(Checksums.updateUdp128(checksum(), oldHi, oldLo, newHi, newLo));
+        return Checksums.updateUdp128(checksum, oldHi, oldLo, newHi, newLo);
     }
 }
