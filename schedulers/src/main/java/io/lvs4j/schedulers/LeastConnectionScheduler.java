@@ -16,11 +16,11 @@ public final class LeastConnectionScheduler extends LoadTreeScheduler
     /**
      * Creates the scheduler with an empty list.
      *
-     * @param options unused: lc has no tunables.
+     * @param options where the scheduler switches from scanning to its load tree.
      */
     public LeastConnectionScheduler(final SchedulerOptions options)
     {
-        super(LoadTree.LEAST_CONNECTION);
+        super(LoadTree.LEAST_CONNECTION, options);
     }
 
     @Override

@@ -76,6 +76,7 @@ final class LoadTree
     private final long[] key;
     private final long[] weightSums;
     private final RandomSource random;
+    private final boolean scanOnly;
     private final long[] dirty;
     private final boolean useSummary;
     @SuppressWarnings("unused")
@@ -85,13 +86,9 @@ final class LoadTree
     private volatile boolean rebuild = true;
     private long fallbacks;
 
-    LoadTree(final RealServerList servers, final int metric)
+    LoadTree(final RealServerList servers, final int metric, final RandomSource random, final boolean scanOnly)
     {
-        this(servers, metric, null);
-    }
-
-    LoadTree(final RealServerList servers, final int metric, final RandomSource random)
-    {
+        this.scanOnly = scanOnly;
         this.servers = servers;
         this.counters = servers.counters();
         this.metric = metric;
@@ -175,6 +172,10 @@ final class LoadTree
      */
     int pick()
     {
+        if (scanOnly)
+        {
+            return scan();
+        }
         if (!OWNER.compareAndSet(this, 0, 1))
         {
             fallbacks++;

@@ -15,39 +15,39 @@ abstract class LoadTreeScheduler implements Scheduler, DestinationLoadListener
 {
     private final int metric;
     private final RandomSource random;
+    private final int treeAbove;
     private volatile LoadTree tree;
 
-    LoadTreeScheduler(final int metric)
-    {
-        this(metric, null);
-    }
-
-    LoadTreeScheduler(final int metric, final RandomSource random)
+    LoadTreeScheduler(final int metric, final SchedulerOptions options)
     {
         this.metric = metric;
-        this.random = random;
+        this.random = options.random();
+        this.treeAbove = options.loadTreeAbove();
     }
 
     @Override
     public final void update(final RealServerList servers)
     {
         final LoadTree old = tree;
+        // A short list is scanned: below the crossover the tree's upkeep (atomic writes per load change) costs
+        // more than the scan it saves, and without listeners the counters pay nothing for this service.
+        final boolean scanOnly = servers.size() <= treeAbove;
         // Listen first, publish second. A change made before the new tree is published is seen by its rebuild,
         // which reads live counts on the first pick; a change made after reaches the new tree as a dirty leaf.
         // Publishing first would let a pick rebuild before a new server is listened to, and that server's next
         // change would be lost for good.
         final DestinationCounters counters = servers.counters();
-        for (int i = 0; i < servers.size(); i++)
+        for (int i = 0; i < servers.size() && !scanOnly; i++)
         {
             counters.listen(servers.id(i), this);
         }
-        tree = new LoadTree(servers, metric, random);
+        tree = new LoadTree(servers, metric, random, scanOnly);
         if (old != null)
         {
             final RealServerList before = old.servers();
             for (int i = 0; i < before.size(); i++)
             {
-                if (servers.byId(before.id(i)) == null)
+                if (scanOnly || servers.byId(before.id(i)) == null)
                 {
                     before.counters().unlisten(before.id(i), this);
                 }

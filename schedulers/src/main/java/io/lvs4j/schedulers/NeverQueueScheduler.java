@@ -15,11 +15,11 @@ public final class NeverQueueScheduler extends LoadTreeScheduler
     /**
      * Creates the scheduler with an empty list.
      *
-     * @param options unused: nq has no tunables.
+     * @param options where the scheduler switches from scanning to its load tree.
      */
     public NeverQueueScheduler(final SchedulerOptions options)
     {
-        super(LoadTree.NEVER_QUEUE);
+        super(LoadTree.NEVER_QUEUE, options);
     }
 
     @Override

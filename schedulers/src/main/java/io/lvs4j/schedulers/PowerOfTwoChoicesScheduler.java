@@ -20,11 +20,11 @@ public final class PowerOfTwoChoicesScheduler extends LoadTreeScheduler
     /**
      * Creates the scheduler with an empty list.
      *
-     * @param options the random source.
+     * @param options the random source, and where the scheduler switches from walking the list to its tree.
      */
     public PowerOfTwoChoicesScheduler(final SchedulerOptions options)
     {
-        super(LoadTree.TWO_CHOICES, options.random());
+        super(LoadTree.TWO_CHOICES, options);
     }
 
     @Override

@@ -21,7 +21,16 @@ public final class SchedulerOptions
     /** {@code lblc_expiration} / {@code lblcr_expiration} sysctl default: 24 hours. */
     public static final long DEFAULT_LBLC_EXPIRATION_MS = TimeUnit.HOURS.toMillis(24);
 
+    /**
+     * Up to this many real servers, lc, wlc, sed, nq, fo, ovf and twos scan the list as the kernel does; above it they
+     * keep a load tree. {@code SchedulerBenchmark.pickAndCount} (decision plus a connection's counting) put the
+     * crossover for wlc between 2 servers (scan 37 ns, tree 46 ns) and 10 (scan 90, tree 72), and for twos near 10
+     * (scan 93, tree 95; at 16: 116 and 100).
+     */
+    public static final int DEFAULT_LOAD_TREE_ABOVE = 8;
+
     private int serviceFlags;
+    private int loadTreeAbove = DEFAULT_LOAD_TREE_ABOVE;
     private int mhTableSize = DEFAULT_MH_TABLE_SIZE;
     private int maglevTableSize = DEFAULT_MAGLEV_TABLE_SIZE;
     private int shTableBits = DEFAULT_SH_TABLE_BITS;
@@ -138,6 +147,27 @@ public final class SchedulerOptions
     public SchedulerOptions serviceName(final String name)
     {
         serviceName = name;
+        return this;
+    }
+
+    /** @return the list size up to which the least-connection family scans instead of keeping a load tree. */
+    public int loadTreeAbove()
+    {
+        return loadTreeAbove;
+    }
+
+    /**
+     * @param servers lists of up to this many servers are scanned; 0 always keeps a tree, {@link Integer#MAX_VALUE}
+     *                always scans (the kernel's way, and the benchmarks' baseline).
+     * @return this.
+     */
+    public SchedulerOptions loadTreeAbove(final int servers)
+    {
+        if (servers < 0)
+        {
+            throw new IllegalArgumentException("loadTreeAbove " + servers);
+        }
+        loadTreeAbove = servers;
         return this;
     }
 }

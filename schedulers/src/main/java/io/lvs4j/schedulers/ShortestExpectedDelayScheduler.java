@@ -17,11 +17,11 @@ public final class ShortestExpectedDelayScheduler extends LoadTreeScheduler
     /**
      * Creates the scheduler with an empty list.
      *
-     * @param options unused: sed has no tunables.
+     * @param options where the scheduler switches from scanning to its load tree.
      */
     public ShortestExpectedDelayScheduler(final SchedulerOptions options)
     {
-        super(LoadTree.SHORTEST_EXPECTED_DELAY);
+        super(LoadTree.SHORTEST_EXPECTED_DELAY, options);
     }
 
     @Override

@@ -16,11 +16,11 @@ public final class WeightedFailoverScheduler extends LoadTreeScheduler
     /**
      * Creates the scheduler with an empty list.
      *
-     * @param options unused: fo has no tunables.
+     * @param options where the scheduler switches from scanning to its load tree.
      */
     public WeightedFailoverScheduler(final SchedulerOptions options)
     {
-        super(LoadTree.WEIGHTED_FAILOVER);
+        super(LoadTree.WEIGHTED_FAILOVER, options);
     }
 
     @Override

@@ -17,11 +17,11 @@ public final class WeightedLeastConnectionScheduler extends LoadTreeScheduler
     /**
      * Creates the scheduler with an empty list.
      *
-     * @param options unused: wlc has no tunables.
+     * @param options where the scheduler switches from scanning to its load tree.
      */
     public WeightedLeastConnectionScheduler(final SchedulerOptions options)
     {
-        super(LoadTree.WEIGHTED_LEAST_CONNECTION);
+        super(LoadTree.WEIGHTED_LEAST_CONNECTION, options);
     }
 
     @Override

@@ -17,11 +17,11 @@ public final class WeightedOverflowScheduler extends LoadTreeScheduler
     /**
      * Creates the scheduler with an empty list.
      *
-     * @param options unused: ovf has no tunables.
+     * @param options where the scheduler switches from scanning to its load tree.
      */
     public WeightedOverflowScheduler(final SchedulerOptions options)
     {
-        super(LoadTree.WEIGHTED_OVERFLOW);
+        super(LoadTree.WEIGHTED_OVERFLOW, options);
     }
 
     @Override

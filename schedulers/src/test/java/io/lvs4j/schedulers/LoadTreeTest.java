@@ -95,7 +95,7 @@ class LoadTreeTest
             PropertyCheck.forAll(name + " tree == scan", 200, random ->
             {
                 final ServiceFixture fixture = new ServiceFixture();
-                final Scheduler scheduler = SchedulerRegistry.builtIn().create(name, new SchedulerOptions().random(draws));
+                final Scheduler scheduler = SchedulerRegistry.builtIn().create(name, new SchedulerOptions().random(draws).loadTreeAbove(0));
                 RealServerList list = randomList(fixture, random, 1 + random.nextInt(random.nextBoolean() ? 8 : 150));
                 scheduler.update(list);
                 final List<Integer> ids = new ArrayList<>();
@@ -132,7 +132,7 @@ class LoadTreeTest
     void tiesGoToTheEarlierServerAsTheScanDoes()
     {
         final ServiceFixture fixture = new ServiceFixture();
-        final Scheduler wlc = new WeightedLeastConnectionScheduler(new SchedulerOptions());
+        final Scheduler wlc = new WeightedLeastConnectionScheduler(new SchedulerOptions().loadTreeAbove(0));
         // Eight equal servers: ties everywhere, the first in list order must win at every level of the tree.
         final RealServerList list = fixture.listOfWeights(2, 2, 2, 2, 2, 2, 2, 2);
         wlc.update(list);
@@ -149,10 +149,31 @@ class LoadTreeTest
     }
 
     @Test
+    void shortListsAreScannedWithoutListeners()
+    {
+        final ServiceFixture fixture = new ServiceFixture();
+        final Scheduler wlc = new WeightedLeastConnectionScheduler(new SchedulerOptions());
+        final int[] weights = new int[SchedulerOptions.DEFAULT_LOAD_TREE_ABOVE + 1];
+        java.util.Arrays.fill(weights, 1);
+        final RealServerList longList = fixture.listOfWeights(weights);
+        final RealServerList shortList = longList.withRemoved(longList.id(0));
+        wlc.update(shortList);
+        assertNull(fixture.counters.listener(shortList.id(0)), "a short list is scanned: nothing listens");
+        assertSameChoice("wlc", wlc, shortList, fixture, "short list");
+        wlc.update(longList);
+        assertSame(wlc, fixture.counters.listener(shortList.id(0)), "a long list keeps a tree");
+        fixture.inactive(longList.id(0), 1);
+        assertSameChoice("wlc", wlc, longList, fixture, "long list");
+        wlc.update(shortList);
+        assertNull(fixture.counters.listener(shortList.id(0)), "back to a short list: listeners released");
+        assertSameChoice("wlc", wlc, shortList, fixture, "short list again");
+    }
+
+    @Test
     void closeStopsListening()
     {
         final ServiceFixture fixture = new ServiceFixture();
-        final Scheduler lc = new LeastConnectionScheduler(new SchedulerOptions());
+        final Scheduler lc = new LeastConnectionScheduler(new SchedulerOptions().loadTreeAbove(0));
         final RealServerList list = fixture.listOfWeights(1, 1);
         lc.update(list);
         assertSame(lc, fixture.counters.listener(1));
@@ -172,7 +193,7 @@ class LoadTreeTest
             {
                 final ServiceFixture fixture = new ServiceFixture();
                 final SplittableRandom seed = new SplittableRandom(round * 31L + name.hashCode());
-                final Scheduler scheduler = SchedulerRegistry.builtIn().create(name, new SchedulerOptions().random(draws));
+                final Scheduler scheduler = SchedulerRegistry.builtIn().create(name, new SchedulerOptions().random(draws).loadTreeAbove(0));
                 final RealServerList list = randomList(fixture, seed, 2 + seed.nextInt(200));
                 scheduler.update(list);
                 final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -234,7 +255,7 @@ class LoadTreeTest
         servers[300] = fixture.server(1, 1);
         final RealServerList with = fixture.list(servers);
         final RealServerList without = with.withRemoved(1);
-        final Scheduler wlc = new WeightedLeastConnectionScheduler(new SchedulerOptions());
+        final Scheduler wlc = new WeightedLeastConnectionScheduler(new SchedulerOptions().loadTreeAbove(0));
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int round = 0; round < 2000 && failure.get() == null; round++)
         {

@@ -114,7 +114,7 @@ class SchedulerConcurrencyTest
     {
         final ServiceFixture fixture = new ServiceFixture();
         final Scheduler scheduler =
-            SchedulerRegistry.builtIn().create(name, new SchedulerOptions().maglevTableSize(1021).mhTableSize(251));
+            SchedulerRegistry.builtIn().create(name, new SchedulerOptions().maglevTableSize(1021).mhTableSize(251).loadTreeAbove(0));
         final Set<RealServer> published = ConcurrentHashMap.newKeySet();
         final SplittableRandom random = new SplittableRandom(name.hashCode());
         RealServerList list = SchedulerConformanceTest.randomList(fixture, random);

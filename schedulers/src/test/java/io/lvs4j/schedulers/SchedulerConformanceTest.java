@@ -41,7 +41,7 @@ class SchedulerConformanceTest
 
     private static Scheduler create(final String name)
     {
-        return SchedulerRegistry.builtIn().create(name, new SchedulerOptions().maglevTableSize(1021).mhTableSize(251));
+        return SchedulerRegistry.builtIn().create(name, new SchedulerOptions().maglevTableSize(1021).mhTableSize(251).loadTreeAbove(0));
     }
 
     @ParameterizedTest
