@@ -19,18 +19,6 @@ final class LoadScan
     }
 
     /**
-     * The kernel's {@code ip_vs_dest_conn_overhead}: {@code activeconns * 256 + inactconns}.
-     *
-     * @param counters the counters.
-     * @param id       destination id.
-     * @return the load metric.
-     */
-    static long overhead(final DestinationCounters counters, final int id)
-    {
-        return counters.overhead(id);
-    }
-
-    /**
      * {@code wlc} ({@code ip_vs_wlc_schedule}, also {@code lblc}'s and {@code lblcr}'s fallback): the first
      * eligible server, replaced by a later non-overloaded one when
      * {@code overhead(least) * w(d) > overhead(d) * w(least)}.
@@ -53,7 +41,7 @@ final class LoadScan
             {
                 continue;
             }
-            final long overhead = overhead(counters, id);
+            final long overhead = counters.overhead(id);
             if (least == NONE || leastOverhead * weight > overhead * leastWeight)
             {
                 least = i;
@@ -232,13 +220,13 @@ final class LoadScan
             {
                 choice1 = i;
                 weight1 = weight;
-                overhead1 = overhead(counters, id);
+                overhead1 = counters.overhead(id);
             }
             if (r2 <= 0 && weight2 == -1)
             {
                 choice2 = i;
                 weight2 = weight;
-                overhead2 = overhead(counters, id);
+                overhead2 = counters.overhead(id);
             }
             if (weight1 != -1 && weight2 != -1)
             {

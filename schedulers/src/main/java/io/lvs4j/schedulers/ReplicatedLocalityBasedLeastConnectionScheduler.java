@@ -307,12 +307,12 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler
                 if (weight > 0 && available)
                 {
                     least = id;
-                    leastOverhead = LoadScan.overhead(counters, id);
+                    leastOverhead = counters.overhead(id);
                     leastWeight = weight;
                 }
                 continue;
             }
-            final long overhead = LoadScan.overhead(counters, id);
+            final long overhead = counters.overhead(id);
             if (leastOverhead * weight > overhead * leastWeight && available)
             {
                 least = id;
@@ -379,7 +379,7 @@ public final class ReplicatedLocalityBasedLeastConnectionScheduler
             {
                 continue;
             }
-            final long overhead = LoadScan.overhead(counters, id);
+            final long overhead = counters.overhead(id);
             if (most < 0 || mostOverhead * weight < overhead * mostWeight)
             {
                 most = k;
