@@ -1,0 +1,100 @@
+package io.lvs4j.forwarder.channel;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * A source and sink of Ethernet frames on one interface, for exactly one worker thread: an AF_PACKET socket with
+ * its rings, a libpcap handle, a capture file, or memory in tests.
+ * <p>
+ * Everything is batched. {@link #receive} hands over up to a batch of frames where they lie, without a system call
+ * when frames are already waiting; transmits are claimed and written in place, and reach the wire on
+ * {@link #flush()}, one system call for the whole batch. Only {@link #await} blocks: workers call it when a receive
+ * came back empty, so that an idle director sleeps in {@code poll} instead of spinning.
+ * <p>
+ * Not thread-safe: one channel, one thread. Frames for another interface go through that interface's channel
+ * owned by the same worker.
+ */
+public interface FrameChannel extends AutoCloseable
+{
+    /**
+     * Hands up to {@code limit} waiting frames to the handler, in arrival order. Never blocks.
+     *
+     * @param handler called once per frame.
+     * @param limit   the most frames to hand over.
+     * @return how many frames were handed over.
+     */
+    int receive(FrameHandler handler, int limit);
+
+    /**
+     * Claims transmit room for one frame. Never blocks: when the transmit queue is full the caller flushes (or
+     * drops and counts).
+     *
+     * @param length the most bytes the frame will have.
+     * @param claim  filled in on success.
+     * @return true when the room was claimed.
+     */
+    boolean tryClaim(int length, FrameClaim claim);
+
+    /**
+     * Queues a claimed frame for the next {@link #flush()}.
+     *
+     * @param claim  a claim from {@link #tryClaim}.
+     * @param length the frame's final length, no more than was claimed.
+     */
+    void commit(FrameClaim claim, int length);
+
+    /**
+     * Gives a claim back unsent.
+     *
+     * @param claim a claim from {@link #tryClaim}.
+     */
+    void abort(FrameClaim claim);
+
+    /**
+     * Copies a frame into the transmit queue: {@link #tryClaim}, copy, {@link #commit}.
+     *
+     * @param buffer holds the frame.
+     * @param offset where it starts.
+     * @param length its length.
+     * @param claim  a scratch claim owned by the caller.
+     * @return false when the transmit queue is full.
+     */
+    default boolean send(final DirectBuffer buffer, final int offset, final int length, final FrameClaim claim)
+    {
+        if (!tryClaim(length, claim))
+        {
+            return false;
+        }
+        claim.buffer().putBytes(claim.offset(), buffer, offset, length);
+        commit(claim, length);
+        return true;
+    }
+
+    /**
+     * Sends every committed frame: one system call for the batch.
+     *
+     * @return how many frames were handed to the kernel (or written).
+     */
+    int flush();
+
+    /**
+     * Blocks until frames wait to be received or the timeout passes.
+     *
+     * @param timeoutMs the longest wait; 0 checks without waiting.
+     * @return true when frames are waiting.
+     */
+    boolean await(int timeoutMs);
+
+    /** @return the interface (or file, or test name) this channel serves. */
+    String name();
+
+    /** @return the interface's MTU: the largest IP packet it sends. */
+    int mtu();
+
+    /** @return frames the kernel (or library) dropped before this channel could receive them, since opening. */
+    long receiveDrops();
+
+    /** Releases the socket, rings or file; idempotent. */
+    @Override
+    void close();
+}
