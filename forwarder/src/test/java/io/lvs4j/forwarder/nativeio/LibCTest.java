@@ -1,6 +1,9 @@
 package io.lvs4j.forwarder.nativeio;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import org.agrona.concurrent.UnsafeBuffer;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +43,7 @@ class LibCTest
     void nonThrowingCallsLeaveErrnoForErrno()
     {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(16);
-        assertEquals(-1, LibC.read(-1, new org.agrona.concurrent.UnsafeBuffer(buffer).addressOffset(), 16));
+        assertEquals(-1, LibC.read(-1, new UnsafeBuffer(buffer).addressOffset(), 16));
         assertEquals(9, LibC.errno(), "EBADF");
         assertEquals(-1, LibC.poll(0, 1, 0));
         assertEquals(14, LibC.errno(), "EFAULT");
@@ -69,7 +72,7 @@ class LibCTest
     {
         final InterfaceRequest request = new InterfaceRequest("veth0");
         assertEquals(40, request.bytes().length);
-        assertArrayEquals(new byte[] {'v', 'e', 't', 'h', '0', 0}, java.util.Arrays.copyOf(request.bytes(), 6));
+        assertArrayEquals(new byte[] {'v', 'e', 't', 'h', '0', 0}, Arrays.copyOf(request.bytes(), 6));
         assertEquals("veth0", request.name());
         assertThrows(IllegalArgumentException.class, () -> new InterfaceRequest("sixteen-chars-xx"));
         assertThrows(IllegalArgumentException.class, () -> new InterfaceRequest(""));
