@@ -283,7 +283,21 @@ public final class Icmpv4ErrorBuilder
         return first != 0 && first != 127 && first < 224;
     }
 
-    static void writeIpv4Header(
+    /**
+     * Writes a 20-byte IPv4 header (no options) with its checksum.
+     *
+     * @param buffer                 where to write.
+     * @param offset                 start of the header.
+     * @param tos                    the DS/ECN byte.
+     * @param totalLength            the packet's total length.
+     * @param identification         the identification.
+     * @param flagsAndFragmentOffset the flags and fragment offset word (e.g. {@link Ipv4View#FLAG_DF}).
+     * @param ttl                    the TTL.
+     * @param protocol               the protocol.
+     * @param source                 the source address.
+     * @param destination            the destination address.
+     */
+    public static void writeIpv4Header(
         final MutableDirectBuffer buffer,
         final int offset,
         final int tos,

@@ -423,16 +423,22 @@ public final class FrameProcessor implements FrameHandler
                         Rewrites.setDestinationPort(buffer, frame, destinationPort);
                     }
                 }
-                // fall through: from here NAT sends like DR
+                return sendOnLink(buffer, egress, out, mac);
             case ConnectionFlags.DROUTE:
-                Rewrites.setMacs(buffer, frame, mac, out.mac());
-                return fits(buffer, out) && send(egress, buffer, frame.frameOffset(), frame.frameLength());
+                return sendOnLink(buffer, egress, out, mac);
             case ConnectionFlags.TUNNEL:
                 return tunnel(buffer, egress, out, mac, destination, destinationId);
             default:
                 stats.drop(DropReason.NO_ROUTE);
                 return false;
         }
+    }
+
+    private boolean sendOnLink(
+        final MutableDirectBuffer buffer, final int egress, final DirectorInterface out, final long mac)
+    {
+        Rewrites.setMacs(buffer, frame, mac, out.mac());
+        return fits(buffer, out) && send(egress, buffer, frame.frameOffset(), frame.frameLength());
     }
 
     private boolean tunnel(

@@ -1,0 +1,1110 @@
+package io.lvs4j.forwarder;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lvs4j.core.conn.ConnectionTable;
+import io.lvs4j.core.conn.ConnectionTimeoutProfiles;
+import io.lvs4j.core.conn.DestinationCounters;
+import io.lvs4j.core.conn.OffHeapConnectionTable;
+import io.lvs4j.core.flow.FlowKey;
+import io.lvs4j.core.packet.ArpBuilder;
+import io.lvs4j.core.packet.EthernetView;
+import io.lvs4j.core.service.RealServer;
+import io.lvs4j.core.service.RealServerList;
+import io.lvs4j.core.service.VirtualService;
+import io.lvs4j.forwarder.channel.FrameChannel;
+import io.lvs4j.forwarder.neighbour.NeighbourTable;
+import io.lvs4j.forwarder.neighbour.RouteTable;
+import io.lvs4j.forwarder.pipeline.ActiveService;
+import io.lvs4j.forwarder.pipeline.ControlFrames;
+import io.lvs4j.forwarder.pipeline.DirectorInterface;
+import io.lvs4j.forwarder.pipeline.ForwardingOptions;
+import io.lvs4j.forwarder.pipeline.ForwardingSnapshot;
+import io.lvs4j.forwarder.pipeline.FrameProcessor;
+import io.lvs4j.forwarder.pipeline.Worker;
+import io.lvs4j.forwarder.stats.DropReason;
+import io.lvs4j.forwarder.stats.ForwarderStats;
+import io.lvs4j.schedulers.Scheduler;
+import io.lvs4j.schedulers.SchedulerOptions;
+import io.lvs4j.schedulers.SchedulerRegistry;
+
+/**
+ * The embeddable director: workers forwarding frames between the director's interfaces, a control thread for
+ * timers (connection expiry, neighbour refresh, scheduler ticks), and the runtime admin surface of ipvsadm
+ * ({@code -A -E -D -a -e -d -C}) as methods.
+ * <p>
+ * Launched from a {@link Context} (Aeron style: every knob in one place, defaults that work). Each admin
+ * operation validates, builds a new {@link ForwardingSnapshot} and publishes it with one volatile write; the
+ * workers pick it up at their next batch and never wait for the control plane. Existing connections keep their
+ * real server across edits; a weight of 0 drains a real server (no new connections); a deleted real server's
+ * connections are dropped, as IPVS drops packets of connections whose destination is gone.
+ * <pre>{@code
+ * try (Director director = Director.launch(new Director.Context().interfaces("eth0")))
+ * {
+ *     VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+ *     director.addService(web);
+ *     director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+ *     director.addRealServer(web, RealServers.direct("192.0.2.12", 80, 1));
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Director implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Director.class);
+
+    private final Context context;
+    private final List<DirectorInterface> interfaces;
+    private final DestinationCounters counters;
+    private final ConnectionTable table;
+    private final NeighbourTable neighbours;
+    private final ForwarderStats stats;
+    private final ControlFrames controlFrames;
+    private final Worker[] workers;
+    private final Thread[] threads;
+    private final Thread controlThread;
+    private final SchedulerRegistry registry;
+    private final LongSupplier clock;
+    private final Map<String, ServiceState> services = new LinkedHashMap<>();
+    private final ArrayDeque<Integer> freeServiceIds = new ArrayDeque<>();
+    private final ArrayDeque<long[]> quarantinedDestinations = new ArrayDeque<>();
+    private final UnsafeBuffer controlScratch = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+    private final long[] lastArpRequest;
+    private volatile ForwardingSnapshot snapshot;
+    private volatile boolean running = true;
+    private RouteTable routes;
+    private boolean master;
+    private int nextServiceId;
+    private int nextDestinationId;
+    private long version;
+    private boolean closed;
+
+    private Director(final Context context)
+    {
+        this.context = context;
+        this.clock = context.clock;
+        this.registry = context.schedulerRegistry != null ? context.schedulerRegistry : SchedulerRegistry.load();
+        this.interfaces = context.resolveInterfaces();
+        this.routes = context.routes != null ? context.routes : connectedRoutes(interfaces);
+        this.master = context.master;
+        this.counters = new DestinationCounters(context.maxRealServers);
+        this.table = context.connectionTable != null ? context.connectionTable.apply(counters) :
+            new OffHeapConnectionTable(context.connectionCapacity, counters, new ConnectionTimeoutProfiles());
+        this.neighbours = new NeighbourTable(context.neighbourCapacity);
+        this.stats = new ForwarderStats(context.workers, context.maxServices, context.maxRealServers);
+        this.controlFrames = new ControlFrames(64 * 1024);
+        this.lastArpRequest = new long[context.maxRealServers];
+        publish();
+
+        final int n = context.workers;
+        this.workers = new Worker[n];
+        this.threads = new Thread[n];
+        final List<FrameChannel> opened = new ArrayList<>();
+        try
+        {
+            for (int w = 0; w < n; w++)
+            {
+                final FrameChannel[] channels = new FrameChannel[interfaces.size()];
+                for (int i = 0; i < channels.length; i++)
+                {
+                    channels[i] = context.channelFactory.open(interfaces.get(i), w, n);
+                    opened.add(channels[i]);
+                }
+                final FrameProcessor processor = new FrameProcessor(w, channels, table, counters, neighbours,
+                    stats.worker(w), context.forwardingOptions);
+                workers[w] = new Worker(w, channels, processor, () -> snapshot, w == 0 ? controlFrames : null, clock,
+                    context.batchSize, context.pollTimeoutMs);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            opened.forEach(FrameChannel::close);
+            table.close();
+            throw ex;
+        }
+        for (int w = 0; w < n; w++)
+        {
+            threads[w] = new Thread(workers[w], "lvs4j-worker-" + w);
+            threads[w].setDaemon(true);
+            threads[w].start();
+        }
+        controlThread = new Thread(this::controlLoop, "lvs4j-control");
+        controlThread.setDaemon(true);
+        controlThread.start();
+        LOG.info("lvs4j director started: {} worker(s) on {}", n, interfaces);
+    }
+
+    /**
+     * Starts a director: opens the channels, starts the workers and the control thread.
+     *
+     * @param context the configuration.
+     * @return the running director.
+     */
+    public static Director launch(final Context context)
+    {
+        return new Director(context.conclude());
+    }
+
+    // ---------------------------------------------------------------- admin: services
+
+    /**
+     * Adds a virtual service ({@code ipvsadm -A}).
+     *
+     * @param service the service.
+     * @throws IllegalStateException    when it exists already or the service table is full.
+     * @throws IllegalArgumentException when its scheduler is unknown or it is not IPv4.
+     */
+    public synchronized void addService(final VirtualService service)
+    {
+        checkOpen();
+        if (service.family() != FlowKey.AF_INET || service.fwmark() != 0)
+        {
+            throw new IllegalArgumentException(service + ": the forwarder serves IPv4 address:port services");
+        }
+        final String key = key(service);
+        if (services.containsKey(key))
+        {
+            throw new IllegalStateException("Service already exists: " + service);
+        }
+        final int id = allocateServiceId(service);
+        final Scheduler scheduler = newScheduler(service);
+        stats.resetService(id);
+        final ServiceState state = new ServiceState(id, service, scheduler, RealServerList.empty(counters));
+        scheduler.update(state.servers);
+        services.put(key, state);
+        publish();
+    }
+
+    /**
+     * Edits a virtual service ({@code ipvsadm -E}): scheduler, persistence, flags. Its real servers and
+     * connections stay.
+     *
+     * @param service the new definition, with the key of an existing service.
+     */
+    public synchronized void editService(final VirtualService service)
+    {
+        checkOpen();
+        final ServiceState state = existing(service);
+        final VirtualService old = state.config;
+        state.config = service;
+        if (!old.scheduler().equals(service.scheduler()) || old.flags() != service.flags())
+        {
+            final Scheduler previous = state.scheduler;
+            state.scheduler = newScheduler(service);
+            state.scheduler.update(state.servers);
+            publish();
+            previous.close();
+        }
+        else
+        {
+            publish();
+        }
+    }
+
+    /**
+     * Deletes a virtual service and its real servers ({@code ipvsadm -D}); their connections are dropped.
+     *
+     * @param service the service (its key).
+     */
+    public synchronized void deleteService(final VirtualService service)
+    {
+        checkOpen();
+        final ServiceState state = existing(service);
+        services.remove(key(service));
+        for (int i = 0; i < state.servers.size(); i++)
+        {
+            retireDestination(state.servers.id(i));
+        }
+        publish();
+        state.scheduler.close();
+        freeServiceIds.add(state.id);
+    }
+
+    /** Deletes every service ({@code ipvsadm -C}). */
+    public synchronized void clear()
+    {
+        checkOpen();
+        for (final ServiceState state : List.copyOf(services.values()))
+        {
+            deleteService(state.config);
+        }
+    }
+
+    // ---------------------------------------------------------------- admin: real servers
+
+    /**
+     * Adds a real server to a service ({@code ipvsadm -a}). The id in {@code server} is ignored: the director
+     * assigns ids, and never reuses one while connections, templates or locality tables may still name it.
+     *
+     * @param service the service's key.
+     * @param server  address, port, weight, method and thresholds.
+     * @return the real server as added, with its id.
+     */
+    public synchronized RealServer addRealServer(final VirtualService service, final RealServer server)
+    {
+        checkOpen();
+        final ServiceState state = existing(service);
+        if (server.family() != FlowKey.AF_INET)
+        {
+            throw new IllegalArgumentException(server + ": the forwarder reaches IPv4 real servers");
+        }
+        if (find(state, server) >= 0)
+        {
+            throw new IllegalStateException("Destination already exists: " + server);
+        }
+        final int id = allocateDestinationId();
+        final RealServer added = new RealServer(id, server.family(), server.addressHi(), server.addressLo(),
+            server.port(), server.weight(), server.lastWeight(), server.method(), server.upperThreshold(),
+            server.lowerThreshold());
+        counters.reset(id, added.upperThreshold(), added.lowerThreshold());
+        stats.resetDestination(id);
+        state.servers = state.servers.withAdded(added);
+        state.scheduler.update(state.servers);
+        neighbours.want(nextHopOf(added.addressV4()), clock.getAsLong());
+        publish();
+        requestArp(added.addressV4(), id, true);
+        return added;
+    }
+
+    /**
+     * Edits a real server ({@code ipvsadm -e}): weight (0 drains it), method, thresholds. Its connections stay.
+     *
+     * @param service the service's key.
+     * @param server  the new definition, matched by address and port.
+     * @return the real server as it now is.
+     */
+    public synchronized RealServer editRealServer(final VirtualService service, final RealServer server)
+    {
+        checkOpen();
+        final ServiceState state = existing(service);
+        final int index = find(state, server);
+        if (index < 0)
+        {
+            throw new IllegalStateException("No such destination: " + server);
+        }
+        final RealServer old = state.servers.get(index);
+        final RealServer edited = new RealServer(old.id(), old.family(), old.addressHi(), old.addressLo(), old.port(),
+            server.weight(), server.weight() != 0 ? server.weight() : old.lastWeight(), server.method(),
+            server.upperThreshold(), server.lowerThreshold());
+        counters.setThresholds(old.id(), edited.upperThreshold(), edited.lowerThreshold());
+        state.servers = state.servers.withReplaced(edited);
+        state.scheduler.update(state.servers);
+        publish();
+        return edited;
+    }
+
+    /**
+     * Deletes a real server ({@code ipvsadm -d}): no new connections, and packets of its connections are dropped.
+     *
+     * @param service the service's key.
+     * @param server  matched by address and port.
+     */
+    public synchronized void deleteRealServer(final VirtualService service, final RealServer server)
+    {
+        checkOpen();
+        final ServiceState state = existing(service);
+        final int index = find(state, server);
+        if (index < 0)
+        {
+            throw new IllegalStateException("No such destination: " + server);
+        }
+        final int id = state.servers.id(index);
+        state.servers = state.servers.withRemoved(id);
+        state.scheduler.update(state.servers);
+        retireDestination(id);
+        publish();
+    }
+
+    /**
+     * Makes the director the owner of its VIPs or not (VRRP master or backup): only a master answers ARP for
+     * the VIPs and forwards.
+     *
+     * @param isMaster the new role.
+     */
+    public synchronized void master(final boolean isMaster)
+    {
+        checkOpen();
+        if (master != isMaster)
+        {
+            master = isMaster;
+            publish();
+            if (isMaster)
+            {
+                gratuitousArp();
+            }
+        }
+    }
+
+    /**
+     * Replaces the routing table (the control plane reloads the kernel's, or configuration changed).
+     *
+     * @param table the new routes.
+     */
+    public synchronized void routes(final RouteTable table)
+    {
+        checkOpen();
+        this.routes = Objects.requireNonNull(table);
+        publish();
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** @return every service with its real servers and counters, in the order they were added. */
+    public synchronized List<ServiceStatus> services()
+    {
+        final List<ServiceStatus> out = new ArrayList<>();
+        for (final ServiceState state : services.values())
+        {
+            final List<RealServerStatus> rs = new ArrayList<>();
+            for (int i = 0; i < state.servers.size(); i++)
+            {
+                final RealServer s = state.servers.get(i);
+                final int id = s.id();
+                rs.add(new RealServerStatus(s, counters.active(id), counters.inactive(id), counters.persistent(id),
+                    counters.isOverloaded(id), stats.destination(id, ForwarderStats.CONNS),
+                    stats.destination(id, ForwarderStats.IN_PKTS), stats.destination(id, ForwarderStats.OUT_PKTS),
+                    stats.destination(id, ForwarderStats.IN_BYTES), stats.destination(id, ForwarderStats.OUT_BYTES)));
+            }
+            final int sid = state.id;
+            out.add(new ServiceStatus(state.config, rs, stats.service(sid, ForwarderStats.CONNS),
+                stats.service(sid, ForwarderStats.IN_PKTS), stats.service(sid, ForwarderStats.OUT_PKTS),
+                stats.service(sid, ForwarderStats.IN_BYTES), stats.service(sid, ForwarderStats.OUT_BYTES)));
+        }
+        return out;
+    }
+
+    /**
+     * @param service a service's key.
+     * @return its status, or null when it does not exist.
+     */
+    public ServiceStatus service(final VirtualService service)
+    {
+        for (final ServiceStatus s : services())
+        {
+            if (s.service().sameKey(service))
+            {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param reason a drop reason.
+     * @return frames dropped for it, over all workers.
+     */
+    public long drops(final DropReason reason)
+    {
+        return stats.drops(reason);
+    }
+
+    /** @return the counters (drops, malformations, per service and real server). */
+    public ForwarderStats stats()
+    {
+        return stats;
+    }
+
+    /** @return the connection table (for listing connections, {@code ipvsadm -Lc}). */
+    public ConnectionTable connections()
+    {
+        return table;
+    }
+
+    /** @return the neighbour table. */
+    public NeighbourTable neighbours()
+    {
+        return neighbours;
+    }
+
+    /** @return the interfaces served. */
+    public List<DirectorInterface> interfaces()
+    {
+        return interfaces;
+    }
+
+    /** @return the snapshot the workers use now. */
+    public ForwardingSnapshot snapshot()
+    {
+        return snapshot;
+    }
+
+    /** @return frames forwarded or answered, over all workers. */
+    public long forwarded()
+    {
+        long total = 0;
+        for (final Worker w : workers)
+        {
+            total += w.processor().forwarded();
+        }
+        return total;
+    }
+
+    /** Stops the workers and the control thread, closes the channels and frees the tables; idempotent. */
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        running = false;
+        for (final Worker w : workers)
+        {
+            w.stop();
+        }
+        controlThread.interrupt();
+        for (final Thread t : threads)
+        {
+            join(t);
+        }
+        join(controlThread);
+        for (final ServiceState s : services.values())
+        {
+            s.scheduler.close();
+        }
+        table.close();
+        LOG.info("lvs4j director stopped");
+    }
+
+    private static void join(final Thread t)
+    {
+        try
+        {
+            t.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("director closed");
+        }
+    }
+
+    private static String key(final VirtualService s)
+    {
+        return s.protocol() + "|" + s.addressHi() + "|" + s.addressLo() + "|" + s.port() + "|" + s.fwmark();
+    }
+
+    private ServiceState existing(final VirtualService service)
+    {
+        final ServiceState state = services.get(key(service));
+        if (state == null)
+        {
+            throw new IllegalStateException("No such service: " + service);
+        }
+        return state;
+    }
+
+    private static int find(final ServiceState state, final RealServer server)
+    {
+        for (int i = 0; i < state.servers.size(); i++)
+        {
+            final RealServer s = state.servers.get(i);
+            if (s.addressLo() == server.addressLo() && s.addressHi() == server.addressHi() && s.port() == server.port())
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int allocateServiceId(final VirtualService service)
+    {
+        if (!freeServiceIds.isEmpty())
+        {
+            return freeServiceIds.poll();
+        }
+        if (nextServiceId == context.maxServices)
+        {
+            throw new IllegalStateException("service table full (" + context.maxServices + "): " + service);
+        }
+        return nextServiceId++;
+    }
+
+    /**
+     * Fresh ids first; a retired id comes back only once nothing counts it any more and its quarantine (the
+     * longest a locality scheduler may remember it) has passed.
+     */
+    private int allocateDestinationId()
+    {
+        if (nextDestinationId < context.maxRealServers)
+        {
+            return nextDestinationId++;
+        }
+        final long now = clock.getAsLong();
+        for (final var it = quarantinedDestinations.iterator(); it.hasNext(); )
+        {
+            final long[] q = it.next();
+            final int id = (int)q[0];
+            if (now - q[1] >= context.destinationQuarantineMs &&
+                counters.active(id) + counters.inactive(id) + counters.persistent(id) == 0)
+            {
+                it.remove();
+                return id;
+            }
+        }
+        throw new IllegalStateException("real server table full (" + context.maxRealServers + ")");
+    }
+
+    private void retireDestination(final int id)
+    {
+        counters.setAvailable(id, false);
+        quarantinedDestinations.add(new long[] {id, clock.getAsLong()});
+    }
+
+    private Scheduler newScheduler(final VirtualService service)
+    {
+        if (!registry.contains(service.scheduler()))
+        {
+            throw new IllegalArgumentException("Scheduler not found: " + service.scheduler());
+        }
+        final SchedulerOptions options = context.schedulerOptions.get()
+            .serviceFlags(service.flags())
+            .serviceName(service.toString());
+        return registry.create(service.scheduler(), options);
+    }
+
+    private int nextHopOf(final int address)
+    {
+        final int route = routes.lookup(address);
+        return route == RouteTable.NO_ROUTE ? address : routes.nextHop(route, address);
+    }
+
+    private void publish()
+    {
+        final Long2ObjectHashMap<ActiveService> map = new Long2ObjectHashMap<>();
+        final int capacity = context.maxRealServers;
+        final int[] iface = new int[capacity];
+        final int[] nextHop = new int[capacity];
+        final int[] source = new int[capacity];
+        final int[] serviceOf = new int[capacity];
+        Arrays.fill(iface, -1);
+        for (final ServiceState state : services.values())
+        {
+            final VirtualService c = state.config;
+            map.put(ActiveService.key(c.protocol(), c.addressV4(), c.port()),
+                new ActiveService(state.id, c, state.scheduler));
+            for (int i = 0; i < state.servers.size(); i++)
+            {
+                final RealServer rs = state.servers.get(i);
+                final int id = rs.id();
+                final int address = rs.addressV4();
+                final int route = routes.lookup(address);
+                serviceOf[id] = state.id;
+                if (route != RouteTable.NO_ROUTE)
+                {
+                    iface[id] = routes.iface(route);
+                    nextHop[id] = routes.nextHop(route, address);
+                    final int src = routes.source(route);
+                    source[id] = src != 0 ? src : interfaces.get(iface[id]).sourceFor(address);
+                }
+            }
+        }
+        snapshot = new ForwardingSnapshot(map, interfaces, routes, iface, nextHop, source, serviceOf, master,
+            ++version);
+    }
+
+    /** The control thread: connection expiry, neighbour refresh, scheduler ticks; never blocks the workers. */
+    private void controlLoop()
+    {
+        final long tickMs = context.controlTickMs;
+        long nextNeighbourCheck = 0;
+        while (running)
+        {
+            try
+            {
+                final long now = clock.getAsLong();
+                table.sweep(now, context.sweepSlotsPerTick);
+                synchronized (this)
+                {
+                    if (!running)
+                    {
+                        break;
+                    }
+                    for (final ServiceState s : services.values())
+                    {
+                        s.scheduler.tick(now);
+                    }
+                    if (now >= nextNeighbourCheck)
+                    {
+                        refreshNeighbours(now);
+                        nextNeighbourCheck = now + 1000;
+                    }
+                }
+                Thread.sleep(tickMs);
+            }
+            catch (final InterruptedException ex)
+            {
+                if (!running)
+                {
+                    break;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("control loop", ex);
+            }
+        }
+    }
+
+    /** Resolves unresolved real servers at once, re-asks stale ones, and forgets MACs nobody confirms. */
+    private void refreshNeighbours(final long now)
+    {
+        final ForwardingSnapshot snap = snapshot;
+        for (final ServiceState s : services.values())
+        {
+            for (int i = 0; i < s.servers.size(); i++)
+            {
+                final RealServer rs = s.servers.get(i);
+                final int id = rs.id();
+                final int nh = snap.destinationNextHop(id);
+                final long confirmed = neighbours.confirmedAt(nh);
+                if (confirmed < 0 || now - confirmed >= context.neighbourRefreshMs)
+                {
+                    requestArp(rs.addressV4(), id, false);
+                }
+                if (confirmed >= 0 && now - confirmed >= context.neighbourRefreshMs * 3)
+                {
+                    neighbours.invalidate(nh);
+                }
+            }
+        }
+    }
+
+    private void requestArp(final int address, final int destinationId, final boolean now)
+    {
+        final ForwardingSnapshot snap = snapshot;
+        final int ifaceIndex = snap.destinationIface(destinationId);
+        if (ifaceIndex < 0)
+        {
+            return;
+        }
+        final long t = clock.getAsLong();
+        if (!now && t - lastArpRequest[destinationId] < 1000)
+        {
+            return;
+        }
+        lastArpRequest[destinationId] = t;
+        final DirectorInterface iface = interfaces.get(ifaceIndex);
+        final int target = snap.destinationNextHop(destinationId);
+        neighbours.want(target, t);
+        final int length = ArpBuilder.writeRequest(controlScratch, 0, EthernetView.NO_VLAN, iface.mac(),
+            iface.sourceFor(target), target);
+        controlFrames.offer(ifaceIndex, controlScratch, 0, length);
+    }
+
+    private void gratuitousArp()
+    {
+        for (final ServiceState s : services.values())
+        {
+            for (final DirectorInterface iface : interfaces)
+            {
+                final int length = ArpBuilder.writeGratuitous(controlScratch, 0, EthernetView.NO_VLAN, iface.mac(),
+                    s.config.addressV4());
+                controlFrames.offer(iface.index(), controlScratch, 0, length);
+            }
+        }
+    }
+
+    private static RouteTable connectedRoutes(final List<DirectorInterface> interfaces)
+    {
+        final List<RouteTable.Route> list = new ArrayList<>();
+        for (final DirectorInterface iface : interfaces)
+        {
+            for (final DirectorInterface.Prefix p : iface.addresses())
+            {
+                list.add(new RouteTable.Route(p.address(), p.length(), 0, iface.index(), p.address()));
+            }
+        }
+        return new RouteTable(list);
+    }
+
+    private static final class ServiceState
+    {
+        final int id;
+        VirtualService config;
+        Scheduler scheduler;
+        RealServerList servers;
+
+        ServiceState(final int id, final VirtualService config, final Scheduler scheduler,
+            final RealServerList servers)
+        {
+            this.id = id;
+            this.config = config;
+            this.scheduler = scheduler;
+            this.servers = servers;
+        }
+    }
+
+    /**
+     * Everything a director is started with, in one place, with defaults that work: set what differs and
+     * {@link Director#launch} it.
+     */
+    public static final class Context
+    {
+        private List<DirectorInterface> interfaces;
+        private List<String> interfaceNames = List.of();
+        private String networkNamespace;
+        private ChannelFactory channelFactory;
+        private InterfaceDiscovery discovery;
+        private RouteTable routes;
+        private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int connectionCapacity = 1 << 20;
+        private int maxServices = 256;
+        private int maxRealServers = 4096;
+        private int neighbourCapacity = 4096;
+        private int batchSize = 64;
+        private int pollTimeoutMs = 10;
+        private long controlTickMs = 100;
+        private int sweepSlotsPerTick = 65536;
+        private long neighbourRefreshMs = 30_000;
+        private long destinationQuarantineMs = SchedulerOptions.DEFAULT_LBLC_EXPIRATION_MS;
+        private boolean master = true;
+        private boolean disableReceiveOffloads = true;
+        private ForwardingOptions forwardingOptions = ForwardingOptions.defaults();
+        private SchedulerRegistry schedulerRegistry;
+        private java.util.function.Supplier<SchedulerOptions> schedulerOptions = SchedulerOptions::new;
+        private java.util.function.Function<DestinationCounters, ConnectionTable> connectionTable;
+        private LongSupplier clock = System::currentTimeMillis;
+
+        /**
+         * The interfaces to serve, by kernel name; their MAC, MTU and addresses are read from the system (in
+         * {@link #networkNamespace} when set).
+         *
+         * @param names interface names.
+         * @return this.
+         */
+        public Context interfaces(final String... names)
+        {
+            this.interfaceNames = List.of(names);
+            return this;
+        }
+
+        /**
+         * The interfaces to serve, described in full (no system lookup): for memory channels and tests.
+         *
+         * @param described the interfaces, indexes 0..n-1 in order.
+         * @return this.
+         */
+        public Context interfaces(final List<DirectorInterface> described)
+        {
+            this.interfaces = List.copyOf(described);
+            return this;
+        }
+
+        /**
+         * A named network namespace ({@code ip netns}) the interfaces live in: sockets are opened there while
+         * the director's threads stay in the JVM's own namespace.
+         *
+         * @param name the namespace name, or null for the JVM's own.
+         * @return this.
+         */
+        public Context networkNamespace(final String name)
+        {
+            this.networkNamespace = name;
+            return this;
+        }
+
+        /** @return the network namespace, or null. */
+        public String networkNamespace()
+        {
+            return networkNamespace;
+        }
+
+        /**
+         * How channels are opened (default: AF_PACKET rings in a fanout group per interface).
+         *
+         * @param factory the factory.
+         * @return this.
+         */
+        public Context channels(final ChannelFactory factory)
+        {
+            this.channelFactory = factory;
+            return this;
+        }
+
+        /**
+         * How interfaces named with {@link #interfaces(String...)} are looked up and prepared.
+         *
+         * @param interfaceDiscovery the discovery.
+         * @return this.
+         */
+        public Context discovery(final InterfaceDiscovery interfaceDiscovery)
+        {
+            this.discovery = interfaceDiscovery;
+            return this;
+        }
+
+        /**
+         * Routes to use instead of the kernel's (default: the kernel's main table for named interfaces, the
+         * connected networks for described ones).
+         *
+         * @param table the routes.
+         * @return this.
+         */
+        public Context routes(final RouteTable table)
+        {
+            this.routes = table;
+            return this;
+        }
+
+        /**
+         * @param count worker threads (default: one per core).
+         * @return this.
+         */
+        public Context workers(final int count)
+        {
+            this.workers = positive(count, "workers");
+            return this;
+        }
+
+        /**
+         * @param capacity connection entries the table holds (default 1M).
+         * @return this.
+         */
+        public Context connectionCapacity(final int capacity)
+        {
+            this.connectionCapacity = positive(capacity, "connectionCapacity");
+            return this;
+        }
+
+        /**
+         * @param count the most virtual services (default 256).
+         * @return this.
+         */
+        public Context maxServices(final int count)
+        {
+            this.maxServices = positive(count, "maxServices");
+            return this;
+        }
+
+        /**
+         * @param count the most real servers over all services (default 4096).
+         * @return this.
+         */
+        public Context maxRealServers(final int count)
+        {
+            this.maxRealServers = positive(count, "maxRealServers");
+            return this;
+        }
+
+        /**
+         * @param frames frames per receive call per channel (default 64).
+         * @return this.
+         */
+        public Context batchSize(final int frames)
+        {
+            this.batchSize = positive(frames, "batchSize");
+            return this;
+        }
+
+        /**
+         * @param ms the longest blocking poll of an idle worker (default 10 ms).
+         * @return this.
+         */
+        public Context pollTimeoutMs(final int ms)
+        {
+            this.pollTimeoutMs = positive(ms, "pollTimeoutMs");
+            return this;
+        }
+
+        /**
+         * @param ms how often a used neighbour is re-resolved (default 30 s); three periods unconfirmed forget it.
+         * @return this.
+         */
+        public Context neighbourRefreshMs(final long ms)
+        {
+            this.neighbourRefreshMs = positive(ms, "neighbourRefreshMs");
+            return this;
+        }
+
+        /**
+         * @param ms how long a deleted real server's id stays unused (default: the locality schedulers' 24 h).
+         * @return this.
+         */
+        public Context destinationQuarantineMs(final long ms)
+        {
+            this.destinationQuarantineMs = ms;
+            return this;
+        }
+
+        /**
+         * @param isMaster whether to start owning the VIPs (default true; false for an HA backup).
+         * @return this.
+         */
+        public Context master(final boolean isMaster)
+        {
+            this.master = isMaster;
+            return this;
+        }
+
+        /**
+         * @param disable turn GRO and LRO off on the served interfaces at start (default true): an aggregated
+         *                frame larger than the MTU cannot be forwarded as it is.
+         * @return this.
+         */
+        public Context disableReceiveOffloads(final boolean disable)
+        {
+            this.disableReceiveOffloads = disable;
+            return this;
+        }
+
+        /** @return whether GRO/LRO are turned off at start. */
+        public boolean disableReceiveOffloads()
+        {
+            return disableReceiveOffloads;
+        }
+
+        /**
+         * @param options IPVS's forwarding switches (pmtu_disc, sloppy_tcp, ...).
+         * @return this.
+         */
+        public Context forwardingOptions(final ForwardingOptions options)
+        {
+            this.forwardingOptions = Objects.requireNonNull(options);
+            return this;
+        }
+
+        /**
+         * @param registry where schedulers are found by name (default: built-ins plus ServiceLoader).
+         * @return this.
+         */
+        public Context schedulerRegistry(final SchedulerRegistry registry)
+        {
+            this.schedulerRegistry = registry;
+            return this;
+        }
+
+        /**
+         * @param options fresh scheduler options per service (table sizes, lblc expiration, random source).
+         * @return this.
+         */
+        public Context schedulerOptions(final java.util.function.Supplier<SchedulerOptions> options)
+        {
+            this.schedulerOptions = Objects.requireNonNull(options);
+            return this;
+        }
+
+        /**
+         * @param factory builds the connection table over the director's destination counters (default: an
+         *                {@link OffHeapConnectionTable} of {@link #connectionCapacity}); e.g. a Chronicle one.
+         * @return this.
+         */
+        public Context connectionTable(
+            final java.util.function.Function<DestinationCounters, ConnectionTable> factory)
+        {
+            this.connectionTable = factory;
+            return this;
+        }
+
+        /**
+         * @param epochMillis the clock (default the system's); tests pass a fake one.
+         * @return this.
+         */
+        public Context clock(final LongSupplier epochMillis)
+        {
+            this.clock = Objects.requireNonNull(epochMillis);
+            return this;
+        }
+
+        /**
+         * @param ms the control thread's tick (default 100 ms).
+         * @return this.
+         */
+        public Context controlTickMs(final long ms)
+        {
+            this.controlTickMs = positive(ms, "controlTickMs");
+            return this;
+        }
+
+        private Context conclude()
+        {
+            if (interfaces == null && interfaceNames.isEmpty())
+            {
+                throw new IllegalArgumentException("no interfaces to serve: set Context.interfaces(...)");
+            }
+            if (discovery == null)
+            {
+                discovery = new SystemInterfaceDiscovery();
+            }
+            if (interfaces == null && routes == null)
+            {
+                routes = null; // filled from the system in resolveInterfaces
+            }
+            if (channelFactory == null)
+            {
+                channelFactory = discovery.defaultChannels(this);
+            }
+            return this;
+        }
+
+        private List<DirectorInterface> resolveInterfaces()
+        {
+            if (interfaces != null)
+            {
+                return interfaces;
+            }
+            final List<DirectorInterface> found = new ArrayList<>();
+            for (int i = 0; i < interfaceNames.size(); i++)
+            {
+                found.add(discovery.describe(interfaceNames.get(i), i, this));
+            }
+            if (routes == null)
+            {
+                routes = discovery.routes(found, this);
+            }
+            interfaces = List.copyOf(found);
+            return interfaces;
+        }
+
+        /** @return the worker count. */
+        public int workers()
+        {
+            return workers;
+        }
+
+        private static int positive(final int value, final String name)
+        {
+            if (value <= 0)
+            {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+
+        private static long positive(final long value, final String name)
+        {
+            if (value <= 0)
+            {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.lvs4j.forwarder.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.lvs4j.core.checksum.Checksums;
+import io.lvs4j.core.packet.ArpView;
+import io.lvs4j.core.packet.EthernetView;
+import io.lvs4j.core.packet.Icmpv4View;
+import io.lvs4j.core.packet.MacAddresses;
+import io.lvs4j.core.packet.TcpView;
+import io.lvs4j.core.service.VirtualService;
+import io.lvs4j.forwarder.Director;
+import io.lvs4j.forwarder.RealServers;
+import io.lvs4j.forwarder.channel.MemoryChannel;
+import io.lvs4j.forwarder.stats.DropReason;
+
+/**
+ * The director end to end over memory channels: frames in, frames out, compared field by field.
+ */
+@Timeout(30)
+class DirectorPipelineTest
+{
+    static final ByteOrder BIG = ByteOrder.BIG_ENDIAN;
+    static final long DIRECTOR_MAC = MacAddresses.parse("02:00:00:00:00:01");
+    static final long CLIENT_MAC = MacAddresses.parse("02:00:00:00:00:c1");
+    static final long RS1_MAC = MacAddresses.parse("02:00:00:00:00:a1");
+    static final long RS2_MAC = MacAddresses.parse("02:00:00:00:00:a2");
+    static final int DIRECTOR_CLIENT_SIDE = Ipv4Text.parse("198.51.100.1");
+    static final int DIRECTOR_SERVER_SIDE = Ipv4Text.parse("192.0.2.1");
+    static final int CLIENT = Ipv4Text.parse("198.51.100.2");
+    static final int RS1 = Ipv4Text.parse("192.0.2.11");
+    static final int RS2 = Ipv4Text.parse("192.0.2.12");
+    static final int VIP = Ipv4Text.parse("203.0.113.10");
+
+    private final MemoryChannel eth0 = new MemoryChannel("eth0");
+    private Director director;
+
+    @AfterEach
+    void close()
+    {
+        if (director != null)
+        {
+            director.close();
+        }
+    }
+
+    private Director start()
+    {
+        final DirectorInterface iface = new DirectorInterface(0, "eth0", 2, DIRECTOR_MAC, 1500, List.of(
+            new DirectorInterface.Prefix(DIRECTOR_CLIENT_SIDE, 24), new DirectorInterface.Prefix(DIRECTOR_SERVER_SIDE, 24)));
+        director = Director.launch(new Director.Context()
+            .interfaces(List.of(iface))
+            .channels((i, w, n) -> eth0)
+            .workers(1)
+            .connectionCapacity(1 << 12)
+            .pollTimeoutMs(1));
+        return director;
+    }
+
+    /** Answers the director's ARP requests for the real servers, as they would. */
+    private void answerArp()
+    {
+        final List<byte[]> requests = awaitSent(f -> isArpRequest(f), 1);
+        for (final byte[] f : requests)
+        {
+            final int target = new UnsafeBuffer(f).getInt(14 + ArpView.TARGET_PROTOCOL_OFFSET, BIG);
+            final long mac = target == RS1 ? RS1_MAC : target == RS2 ? RS2_MAC : -1;
+            if (mac >= 0)
+            {
+                eth0.inject(TestFrames.arpReply(mac, target, DIRECTOR_MAC, DIRECTOR_SERVER_SIDE));
+            }
+        }
+        final long deadline = System.currentTimeMillis() + 5000;
+        while ((director.neighbours().lookup(RS1) < 0 || director.neighbours().lookup(RS2) < 0) &&
+            System.currentTimeMillis() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static boolean isArpRequest(final byte[] f)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        return (b.getShort(12, BIG) & 0xFFFF) == EthernetView.ETHERTYPE_ARP &&
+            (b.getShort(14 + ArpView.OPERATION_OFFSET, BIG) & 0xFFFF) == ArpView.OPERATION_REQUEST;
+    }
+
+    private List<byte[]> awaitSent(final Predicate<byte[]> wanted, final int count)
+    {
+        final List<byte[]> got = new ArrayList<>();
+        final long deadline = System.currentTimeMillis() + 5000;
+        while (got.size() < count && System.currentTimeMillis() < deadline)
+        {
+            for (final byte[] f : eth0.drainSent())
+            {
+                if (wanted.test(f))
+                {
+                    got.add(f);
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return got;
+    }
+
+    private static boolean isTcp(final byte[] f)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        return (b.getShort(12, BIG) & 0xFFFF) == EthernetView.ETHERTYPE_IPV4 && b.getByte(23) == 6;
+    }
+
+    private static void assertChecksumsValid(final byte[] f, final int l3)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        assertTrue(Checksums.isIpv4HeaderValid(b, l3, 20), "IPv4 header checksum");
+        final int total = b.getShort(l3 + 2, BIG) & 0xFFFF;
+        final int stored = b.getShort(l3 + 20 + 16, BIG) & 0xFFFF;
+        assertEquals(Checksums.tcpChecksumV4(b, l3, l3 + 20, total - 20), stored, "TCP checksum");
+    }
+
+    @Test
+    void answersArpForTheVipOnlyAndWithItsOwnMac()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        eth0.drainSent();
+        eth0.inject(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        final List<byte[]> replies = awaitSent(f -> !isArpRequest(f), 1);
+        assertEquals(1, replies.size());
+        final UnsafeBuffer b = new UnsafeBuffer(replies.get(0));
+        assertEquals(CLIENT_MAC, MacAddresses.get(b, 0));
+        assertEquals(DIRECTOR_MAC, MacAddresses.get(b, 6));
+        assertEquals(ArpView.OPERATION_REPLY, b.getShort(14 + ArpView.OPERATION_OFFSET, BIG) & 0xFFFF);
+        assertEquals(DIRECTOR_MAC, MacAddresses.get(b, 14 + ArpView.SENDER_HARDWARE_OFFSET));
+        assertEquals(VIP, b.getInt(14 + ArpView.SENDER_PROTOCOL_OFFSET, BIG));
+        assertEquals(CLIENT, b.getInt(14 + ArpView.TARGET_PROTOCOL_OFFSET, BIG));
+
+        eth0.inject(TestFrames.arpRequest(CLIENT_MAC, CLIENT, Ipv4Text.parse("203.0.113.99")));
+        assertEquals(0, awaitSent(f -> !isArpRequest(f), 1).size(), "no reply for an address that is no VIP");
+    }
+
+    @Test
+    void directRoutingRoundRobinSplitsExactlyAndOnlyChangesMacsAndTtl()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+        director.addRealServer(web, RealServers.direct("192.0.2.12", 80, 1));
+        answerArp();
+        for (int i = 0; i < 100; i++)
+        {
+            eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 40000 + i, VIP, 80, TcpView.SYN, 64, true, 0));
+        }
+        final List<byte[]> out = awaitSent(DirectorPipelineTest::isTcp, 100);
+        assertEquals(100, out.size());
+        final Map<Long, Integer> byMac = new HashMap<>();
+        for (final byte[] f : out)
+        {
+            final UnsafeBuffer b = new UnsafeBuffer(f);
+            byMac.merge(MacAddresses.get(b, 0), 1, Integer::sum);
+            assertEquals(DIRECTOR_MAC, MacAddresses.get(b, 6));
+            assertEquals(VIP, b.getInt(30, BIG), "DR keeps the VIP as destination");
+            assertEquals(80, b.getShort(36, BIG) & 0xFFFF);
+            assertEquals(63, b.getByte(22) & 0xFF, "TTL decremented");
+            assertChecksumsValid(f, 14);
+        }
+        assertEquals(Map.of(RS1_MAC, 50, RS2_MAC, 50), byMac);
+        final var status = director.service(web);
+        assertNotNull(status);
+        assertEquals(100, status.connections());
+        assertEquals(100, status.inPackets());
+    }
+
+    @Test
+    void natRewritesBothWaysWithValidChecksums()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        director.addRealServer(web, RealServers.nat("192.0.2.11", 8080, 1));
+        answerArp();
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 40001, VIP, 80, TcpView.SYN, 64, true, 0));
+        final byte[] in = awaitSent(DirectorPipelineTest::isTcp, 1).get(0);
+        UnsafeBuffer b = new UnsafeBuffer(in);
+        assertEquals(RS1_MAC, MacAddresses.get(b, 0));
+        assertEquals(CLIENT, b.getInt(26, BIG));
+        assertEquals(RS1, b.getInt(30, BIG));
+        assertEquals(40001, b.getShort(34, BIG) & 0xFFFF);
+        assertEquals(8080, b.getShort(36, BIG) & 0xFFFF);
+        assertChecksumsValid(in, 14);
+
+        eth0.inject(TestFrames.tcp(RS1_MAC, DIRECTOR_MAC, RS1, 8080, CLIENT, 40001, TcpView.SYN | TcpView.ACK, 64,
+            true, 0));
+        final byte[] reply = awaitSent(DirectorPipelineTest::isTcp, 1).get(0);
+        b = new UnsafeBuffer(reply);
+        assertEquals(CLIENT_MAC, MacAddresses.get(b, 0), "learned from the client's request");
+        assertEquals(VIP, b.getInt(26, BIG));
+        assertEquals(80, b.getShort(34, BIG) & 0xFFFF);
+        assertEquals(CLIENT, b.getInt(30, BIG));
+        assertChecksumsValid(reply, 14);
+        assertEquals(1, director.service(web).outPackets());
+    }
+
+    @Test
+    void tunnelWrapsInIpIpAndAnswersFragmentationNeeded()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        director.addRealServer(web, RealServers.tunnel("192.0.2.11", 80, 1));
+        answerArp();
+        final byte[] syn = TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 40002, VIP, 80, TcpView.SYN, 64, true, 0);
+        eth0.inject(syn);
+        final byte[] out = awaitSent(f -> new UnsafeBuffer(f).getByte(23) == 4, 1).get(0);
+        final UnsafeBuffer b = new UnsafeBuffer(out);
+        assertEquals(RS1_MAC, MacAddresses.get(b, 0));
+        assertEquals(14 + 20 + 40, out.length);
+        assertEquals(DIRECTOR_SERVER_SIDE, b.getInt(26, BIG));
+        assertEquals(RS1, b.getInt(30, BIG));
+        assertEquals(60, b.getShort(16, BIG) & 0xFFFF, "outer total length");
+        assertTrue((b.getShort(20, BIG) & 0x4000) != 0, "DF copied (pmtu_disc)");
+        assertEquals(63, b.getByte(22) & 0xFF, "outer TTL = decremented inner TTL");
+        assertTrue(Checksums.isIpv4HeaderValid(b, 14, 20));
+        assertEquals(VIP, b.getInt(34 + 16, BIG), "inner destination is still the VIP");
+        assertChecksumsValid(out, 34);
+
+        // 1500 - 20 bytes of tunnel header: a full-size DF packet no longer fits
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 40002, VIP, 80, TcpView.ACK, 64, true, 1460));
+        final byte[] icmp = awaitSent(f -> new UnsafeBuffer(f).getByte(23) == 1, 1).get(0);
+        final UnsafeBuffer ib = new UnsafeBuffer(icmp);
+        assertEquals(CLIENT_MAC, MacAddresses.get(ib, 0));
+        assertEquals(CLIENT, ib.getInt(30, BIG));
+        assertEquals(Icmpv4View.TYPE_DESTINATION_UNREACHABLE, ib.getByte(34));
+        assertEquals(Icmpv4View.CODE_FRAGMENTATION_NEEDED, ib.getByte(35));
+        assertEquals(1480, ib.getShort(34 + 6, BIG) & 0xFFFF);
+        assertEquals(1, director.drops(DropReason.TOO_BIG_DF));
+    }
+
+    @Test
+    void noRealServerAnswersPortUnreachableFromTheVip()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("wlc");
+        director.addService(web);
+        eth0.drainSent();
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 40003, VIP, 80, TcpView.SYN, 64, true, 0));
+        final byte[] icmp = awaitSent(f -> new UnsafeBuffer(f).getByte(23) == 1, 1).get(0);
+        final UnsafeBuffer b = new UnsafeBuffer(icmp);
+        assertEquals(VIP, b.getInt(26, BIG));
+        assertEquals(CLIENT, b.getInt(30, BIG));
+        assertEquals(Icmpv4View.CODE_PORT_UNREACHABLE, b.getByte(35));
+        assertEquals(1, director.drops(DropReason.NO_DESTINATION));
+    }
+}
