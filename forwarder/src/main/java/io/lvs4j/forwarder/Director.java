@@ -1,21 +1,28 @@
 package io.lvs4j.forwarder;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.lvs4j.core.conn.ConnectionFlags;
 import io.lvs4j.core.conn.ConnectionTable;
 import io.lvs4j.core.conn.ConnectionTimeoutProfiles;
 import io.lvs4j.core.conn.DestinationCounters;
@@ -27,6 +34,7 @@ import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.RealServerList;
 import io.lvs4j.core.service.VirtualService;
 import io.lvs4j.forwarder.channel.FrameChannel;
+import io.lvs4j.forwarder.channel.TrafficFilter;
 import io.lvs4j.forwarder.neighbour.NeighbourTable;
 import io.lvs4j.forwarder.neighbour.RouteTable;
 import io.lvs4j.forwarder.pipeline.ActiveService;
@@ -77,6 +85,8 @@ public final class Director implements AutoCloseable
     private final Worker[] workers;
     private final Thread[] threads;
     private final Thread controlThread;
+    private final List<FrameChannel> channels = new ArrayList<>();
+    private TrafficFilter appliedFilter;
     private final SchedulerRegistry registry;
     private final LongSupplier clock;
     private final Map<String, ServiceState> services = new LinkedHashMap<>();
@@ -108,7 +118,6 @@ public final class Director implements AutoCloseable
         this.stats = new ForwarderStats(context.workers, context.maxServices, context.maxRealServers);
         this.controlFrames = new ControlFrames(64 * 1024);
         this.lastArpRequest = new long[context.maxRealServers];
-        publish();
 
         final int n = context.workers;
         this.workers = new Worker[n];
@@ -136,6 +145,8 @@ public final class Director implements AutoCloseable
             table.close();
             throw ex;
         }
+        channels.addAll(opened);
+        publish();
         for (int w = 0; w < n; w++)
         {
             threads[w] = new Thread(workers[w], "lvs4j-worker-" + w);
@@ -628,6 +639,48 @@ public final class Director implements AutoCloseable
         }
         snapshot = new ForwardingSnapshot(map, interfaces, routes, iface, nextHop, source, serviceOf, master,
             ++version);
+        applyFilter();
+    }
+
+    /** Lets the kernel drop what the workers would only count as not ours: everything but ARP, VIPs, NAT replies. */
+    private void applyFilter()
+    {
+        final Set<InetAddress> vips = new LinkedHashSet<>();
+        final Set<InetAddress> natServers = new LinkedHashSet<>();
+        for (final ServiceState state : services.values())
+        {
+            vips.add(inet(state.config.addressV4()));
+            for (int i = 0; i < state.servers.size(); i++)
+            {
+                final RealServer rs = state.servers.get(i);
+                if (rs.method() == ConnectionFlags.MASQ)
+                {
+                    natServers.add(inet(rs.addressV4()));
+                }
+            }
+        }
+        final TrafficFilter filter = new TrafficFilter(List.copyOf(vips), List.copyOf(natServers), true, true);
+        if (!filter.equals(appliedFilter))
+        {
+            for (final FrameChannel channel : channels)
+            {
+                channel.restrictTo(filter);
+            }
+            appliedFilter = filter;
+        }
+    }
+
+    private static InetAddress inet(final int address)
+    {
+        try
+        {
+            return InetAddress.getByAddress(new byte[] {
+                (byte)(address >>> 24), (byte)(address >>> 16), (byte)(address >>> 8), (byte)address});
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
     }
 
     /** The control thread: connection expiry, neighbour refresh, scheduler ticks; never blocks the workers. */
@@ -789,8 +842,8 @@ public final class Director implements AutoCloseable
         private boolean disableReceiveOffloads = true;
         private ForwardingOptions forwardingOptions = ForwardingOptions.defaults();
         private SchedulerRegistry schedulerRegistry;
-        private java.util.function.Supplier<SchedulerOptions> schedulerOptions = SchedulerOptions::new;
-        private java.util.function.Function<DestinationCounters, ConnectionTable> connectionTable;
+        private Supplier<SchedulerOptions> schedulerOptions = SchedulerOptions::new;
+        private Function<DestinationCounters, ConnectionTable> connectionTable;
         private LongSupplier clock = System::currentTimeMillis;
 
         /**
@@ -1005,7 +1058,7 @@ public final class Director implements AutoCloseable
          * @param options fresh scheduler options per service (table sizes, lblc expiration, random source).
          * @return this.
          */
-        public Context schedulerOptions(final java.util.function.Supplier<SchedulerOptions> options)
+        public Context schedulerOptions(final Supplier<SchedulerOptions> options)
         {
             this.schedulerOptions = Objects.requireNonNull(options);
             return this;
@@ -1017,7 +1070,7 @@ public final class Director implements AutoCloseable
          * @return this.
          */
         public Context connectionTable(
-            final java.util.function.Function<DestinationCounters, ConnectionTable> factory)
+            final Function<DestinationCounters, ConnectionTable> factory)
         {
             this.connectionTable = factory;
             return this;

@@ -85,6 +85,28 @@ public interface FrameChannel extends AutoCloseable
      */
     boolean await(int timeoutMs);
 
+    /**
+     * The file descriptor to wait on when one thread waits on several channels with one {@code poll}; a channel
+     * whose frames are ready says so through {@code await(0)} first, so the descriptor is only for sleeping.
+     *
+     * @return the descriptor, or -1 when the channel has none (memory, files).
+     */
+    default int pollDescriptor()
+    {
+        return -1;
+    }
+
+    /**
+     * Asks the channel to receive only what the filter wants (the kernel drops the rest where it can). Called by
+     * the control plane whenever VIPs or NAT real servers change, from its own thread: implementations make this
+     * safe alongside the owner's receive. The default keeps receiving everything, which is correct, only slower.
+     *
+     * @param filter what the director wants.
+     */
+    default void restrictTo(final TrafficFilter filter)
+    {
+    }
+
     /** @return the interface (or file, or test name) this channel serves. */
     String name();
 

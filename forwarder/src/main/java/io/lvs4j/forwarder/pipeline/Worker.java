@@ -4,6 +4,7 @@ import java.util.function.LongSupplier;
 
 import io.lvs4j.forwarder.channel.FrameChannel;
 import io.lvs4j.forwarder.channel.FrameClaim;
+import io.lvs4j.forwarder.nativeio.DescriptorPoll;
 
 /**
  * One forwarding thread: owns one channel per director interface (its share of each interface's fanout group)
@@ -29,6 +30,7 @@ public final class Worker implements Runnable
     private final int batchSize;
     private final int pollTimeoutMs;
     private final FrameClaim claim = new FrameClaim();
+    private final DescriptorPoll poll;
     private volatile boolean running = true;
     private volatile long loops;
     private volatile long polls;
@@ -63,6 +65,22 @@ public final class Worker implements Runnable
         this.clock = clock;
         this.batchSize = batchSize;
         this.pollTimeoutMs = pollTimeoutMs;
+        this.poll = channels.length > 1 ? pollOver(channels) : null;
+    }
+
+    /** One poll over every channel's descriptor, or null when some channel has none. */
+    private static DescriptorPoll pollOver(final FrameChannel[] channels)
+    {
+        final int[] fds = new int[channels.length];
+        for (int i = 0; i < channels.length; i++)
+        {
+            fds[i] = channels[i].pollDescriptor();
+            if (fds[i] < 0)
+            {
+                return null;
+            }
+        }
+        return new DescriptorPoll(fds);
     }
 
     @Override
@@ -135,6 +153,18 @@ public final class Worker implements Runnable
             if (channels.length == 1)
             {
                 channels[0].await(pollTimeoutMs);
+            }
+            else if (poll != null)
+            {
+                // a ring may hold frames the descriptor no longer signals: look before sleeping
+                for (final FrameChannel channel : channels)
+                {
+                    if (channel.await(0))
+                    {
+                        return SPINS + YIELDS;
+                    }
+                }
+                poll.await(pollTimeoutMs);
             }
             else
             {

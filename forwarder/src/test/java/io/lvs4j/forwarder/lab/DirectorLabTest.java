@@ -87,7 +87,9 @@ class DirectorLabTest
                 final List<LabCapture> captures = new ArrayList<>();
                 for (final String iface : net.interfaces(LabNetwork.Node.DIR))
                 {
-                    final LabCapture capture = LabCapture.start(dirNs, iface, "icmp or (tcp[tcpflags] & tcp-rst != 0)");
+                    // what the director's kernel sends: the director's own transmissions bypass the taps
+                    final LabCapture capture = LabCapture.start(dirNs, iface, "ether src " +
+                        net.mac(LabNetwork.Node.DIR, iface) + " and (icmp or (tcp[tcpflags] & tcp-rst != 0))");
                     captures.add(capture);
                     resources.add(capture);
                 }

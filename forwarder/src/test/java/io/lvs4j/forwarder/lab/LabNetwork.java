@@ -569,6 +569,13 @@ public final class LabNetwork implements AutoCloseable
         final String br = bridgeNamespace();
         addNamespace(br);
         Shell.run("ip", "-n", br, "link", "set", "lo", "up");
+        // a lab segment is a plain switch: with br_netfilter loaded the bridge would validate IP headers and drop
+        // malformed frames before they reach the director, hiding exactly what the hostile-traffic tests send
+        for (final String key : new String[] {"bridge-nf-call-iptables", "bridge-nf-call-ip6tables",
+            "bridge-nf-call-arptables"})
+        {
+            Shell.tryRun("ip", "netns", "exec", br, "sysctl", "-qw", "net.bridge." + key + "=0");
+        }
         final List<String> bridges = mode.twoArmed() ? List.of("br0", "br1") : List.of("br0");
         for (final String bridge : bridges)
         {

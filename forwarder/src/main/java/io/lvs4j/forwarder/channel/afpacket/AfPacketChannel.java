@@ -9,6 +9,7 @@ import io.lvs4j.forwarder.channel.FrameChannel;
 import io.lvs4j.forwarder.channel.FrameClaim;
 import io.lvs4j.forwarder.channel.FrameFlags;
 import io.lvs4j.forwarder.channel.FrameHandler;
+import io.lvs4j.forwarder.channel.TrafficFilter;
 import io.lvs4j.forwarder.nativeio.LibC;
 import io.lvs4j.forwarder.nativeio.NativeException;
 import io.lvs4j.forwarder.nativeio.NetworkInterfaceInfo;
@@ -748,6 +749,35 @@ public final class AfPacketChannel implements FrameChannel
     public int fd()
     {
         return fd;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Compiles the filter to classic BPF and swaps it in with one {@code setsockopt}, which the kernel applies
+     * atomically: safe from the control thread while the owner receives.
+     */
+    @Override
+    public void restrictTo(final TrafficFilter filter)
+    {
+        final BpfProgram.FilterBuilder builder = BpfProgram.filter();
+        if (filter.arp())
+        {
+            builder.arp();
+        }
+        if (filter.vrrp())
+        {
+            builder.vrrp();
+        }
+        filter.destinations().forEach(builder::destination);
+        filter.sources().forEach(builder::source);
+        attachFilter(builder.build());
+    }
+
+    @Override
+    public int pollDescriptor()
+    {
+        return closed ? -1 : fd;
     }
 
     /**
