@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -30,6 +31,7 @@ import io.lvs4j.core.conn.OffHeapConnectionTable;
 import io.lvs4j.core.flow.FlowKey;
 import io.lvs4j.core.packet.ArpBuilder;
 import io.lvs4j.core.packet.EthernetView;
+import io.lvs4j.core.packet.MacAddresses;
 import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.RealServerList;
 import io.lvs4j.core.service.VirtualService;
@@ -43,6 +45,7 @@ import io.lvs4j.forwarder.pipeline.DirectorInterface;
 import io.lvs4j.forwarder.pipeline.ForwardingOptions;
 import io.lvs4j.forwarder.pipeline.ForwardingSnapshot;
 import io.lvs4j.forwarder.pipeline.FrameProcessor;
+import io.lvs4j.forwarder.pipeline.Ipv4Text;
 import io.lvs4j.forwarder.pipeline.Worker;
 import io.lvs4j.forwarder.stats.DropReason;
 import io.lvs4j.forwarder.stats.ForwarderStats;
@@ -146,17 +149,62 @@ public final class Director implements AutoCloseable
             throw ex;
         }
         channels.addAll(opened);
-        publish();
-        for (int w = 0; w < n; w++)
+        final long now = clock.getAsLong();
+        for (final Map.Entry<Integer, Long> e : context.staticNeighbours.entrySet())
         {
-            threads[w] = new Thread(workers[w], "lvs4j-worker-" + w);
-            threads[w].setDaemon(true);
-            threads[w].start();
+            neighbours.learn(e.getKey(), e.getValue(), now, true);
+        }
+        publish();
+        if (context.onStart != null)
+        {
+            context.onStart.accept(this);
+        }
+        if (context.startThreads)
+        {
+            for (int w = 0; w < n; w++)
+            {
+                threads[w] = new Thread(workers[w], "lvs4j-worker-" + w);
+                threads[w].setDaemon(true);
+                threads[w].start();
+            }
         }
         controlThread = new Thread(this::controlLoop, "lvs4j-control");
         controlThread.setDaemon(true);
-        controlThread.start();
+        if (context.startThreads)
+        {
+            controlThread.start();
+        }
         LOG.info("lvs4j director started: {} worker(s) on {}", n, interfaces);
+    }
+
+    /**
+     * Runs one pass of a worker on the calling thread: for a director launched with
+     * {@link Context#startThreads(boolean) startThreads(false)}, where the caller drives the pipeline (replaying a
+     * capture deterministically, tests).
+     *
+     * @param worker the worker index.
+     * @return frames received plus control frames sent in the pass.
+     */
+    public int doWork(final int worker)
+    {
+        if (context.startThreads)
+        {
+            throw new IllegalStateException("the director's own threads drive its workers");
+        }
+        return workers[worker].doWork();
+    }
+
+    /**
+     * Runs the control plane's periodic work once on the calling thread (expiry sweep, scheduler ticks,
+     * neighbour refresh), for a director launched with {@link Context#startThreads(boolean) startThreads(false)}.
+     */
+    public void doControlWork()
+    {
+        if (context.startThreads)
+        {
+            throw new IllegalStateException("the director's own control thread runs this");
+        }
+        controlPass(clock.getAsLong(), true);
     }
 
     /**
@@ -482,11 +530,19 @@ public final class Director implements AutoCloseable
             w.stop();
         }
         controlThread.interrupt();
-        for (final Thread t : threads)
+        if (context.startThreads)
         {
-            join(t);
+            for (final Thread t : threads)
+            {
+                join(t);
+            }
+            join(controlThread);
         }
-        join(controlThread);
+        else
+        {
+            // no worker thread ran, so none closed its channels
+            channels.forEach(FrameChannel::close);
+        }
         for (final ServiceState s : services.values())
         {
             s.scheduler.close();
@@ -693,22 +749,14 @@ public final class Director implements AutoCloseable
             try
             {
                 final long now = clock.getAsLong();
-                table.sweep(now, context.sweepSlotsPerTick);
-                synchronized (this)
+                final boolean neighbourCheck = now >= nextNeighbourCheck;
+                if (neighbourCheck)
                 {
-                    if (!running)
-                    {
-                        break;
-                    }
-                    for (final ServiceState s : services.values())
-                    {
-                        s.scheduler.tick(now);
-                    }
-                    if (now >= nextNeighbourCheck)
-                    {
-                        refreshNeighbours(now);
-                        nextNeighbourCheck = now + 1000;
-                    }
+                    nextNeighbourCheck = now + 1000;
+                }
+                if (!controlPass(now, neighbourCheck))
+                {
+                    break;
                 }
                 Thread.sleep(tickMs);
             }
@@ -726,6 +774,27 @@ public final class Director implements AutoCloseable
         }
     }
 
+    private boolean controlPass(final long now, final boolean neighbourCheck)
+    {
+        table.sweep(now, context.sweepSlotsPerTick);
+        synchronized (this)
+        {
+            if (!running)
+            {
+                return false;
+            }
+            for (final ServiceState s : services.values())
+            {
+                s.scheduler.tick(now);
+            }
+            if (neighbourCheck)
+            {
+                refreshNeighbours(now);
+            }
+        }
+        return true;
+    }
+
     /** Resolves unresolved real servers at once, re-asks stale ones, and forgets MACs nobody confirms. */
     private void refreshNeighbours(final long now)
     {
@@ -737,6 +806,10 @@ public final class Director implements AutoCloseable
                 final RealServer rs = s.servers.get(i);
                 final int id = rs.id();
                 final int nh = snap.destinationNextHop(id);
+                if (context.staticNeighbours.containsKey(nh))
+                {
+                    continue;
+                }
                 final long confirmed = neighbours.confirmedAt(nh);
                 if (confirmed < 0 || now - confirmed >= context.neighbourRefreshMs)
                 {
@@ -766,6 +839,10 @@ public final class Director implements AutoCloseable
         lastArpRequest[destinationId] = t;
         final DirectorInterface iface = interfaces.get(ifaceIndex);
         final int target = snap.destinationNextHop(destinationId);
+        if (context.staticNeighbours.containsKey(target))
+        {
+            return;
+        }
         neighbours.want(target, t);
         final int length = ArpBuilder.writeRequest(controlScratch, 0, EthernetView.NO_VLAN, iface.mac(),
             iface.sourceFor(target), target);
@@ -845,6 +922,47 @@ public final class Director implements AutoCloseable
         private Supplier<SchedulerOptions> schedulerOptions = SchedulerOptions::new;
         private Function<DestinationCounters, ConnectionTable> connectionTable;
         private LongSupplier clock = System::currentTimeMillis;
+        private final Map<Integer, Long> staticNeighbours = new LinkedHashMap<>();
+        private Consumer<Director> onStart;
+        private boolean startThreads = true;
+
+        /**
+         * A neighbour whose MAC is configured, not resolved: never asked for, never expired (static ARP).
+         *
+         * @param address the IPv4 address.
+         * @param mac     its MAC, {@code aa:bb:cc:dd:ee:ff}.
+         * @return this.
+         */
+        public Context neighbour(final String address, final String mac)
+        {
+            staticNeighbours.put(Ipv4Text.parse(address), MacAddresses.parse(mac));
+            return this;
+        }
+
+        /**
+         * Configuration to apply after the channels are open and before the first frame is handled (services
+         * from a configuration file, a replay's services).
+         *
+         * @param configure called once with the new director.
+         * @return this.
+         */
+        public Context onStart(final Consumer<Director> configure)
+        {
+            this.onStart = configure;
+            return this;
+        }
+
+        /**
+         * @param start false to start no threads: the caller drives the workers with {@link Director#doWork} and
+         *              the timers with {@link Director#doControlWork} (replaying captures deterministically,
+         *              tests). Default true.
+         * @return this.
+         */
+        public Context startThreads(final boolean start)
+        {
+            this.startThreads = start;
+            return this;
+        }
 
         /**
          * The interfaces to serve, by kernel name; their MAC, MTU and addresses are read from the system (in

@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Whether this machine can run lab tests (root, iproute2, network namespaces), and the one place that says why
- * not: every lab test calls {@link #assumeLab()} first, so a machine without them skips with a printed reason
- * instead of failing or passing silently.
+ * Whether this machine can run lab tests (root, network namespaces, iproute2, tcpdump, nftables, ethtool, curl),
+ * and the one place that says why not: every lab test calls {@link #assumeLab()} first, so a machine without them
+ * skips with a printed reason instead of failing or passing silently.
  */
 public final class LabPreconditions
 {
@@ -53,10 +53,18 @@ public final class LabPreconditions
         {
             return "lab tests need root (network namespaces, AF_PACKET); running as " + System.getProperty("user.name");
         }
-        final Path ip = findIp();
+        final Path ip = find("ip");
         if (ip == null)
         {
             return "lab tests need iproute2's `ip` (apt-get install iproute2)";
+        }
+        for (final String[] tool : new String[][] {{"tcpdump", "tcpdump"}, {"nft", "nftables"}, {"ethtool", "ethtool"},
+            {"curl", "curl"}})
+        {
+            if (find(tool[0]) == null)
+            {
+                return "lab tests need `" + tool[0] + "` (apt-get install " + tool[1] + ")";
+            }
         }
         try
         {
@@ -74,11 +82,11 @@ public final class LabPreconditions
         return null;
     }
 
-    private static Path findIp()
+    private static Path find(final String tool)
     {
         for (final String dir : new String[] {"/usr/sbin", "/sbin", "/usr/bin", "/bin"})
         {
-            final Path candidate = Path.of(dir, "ip");
+            final Path candidate = Path.of(dir, tool);
             if (Files.isExecutable(candidate))
             {
                 return candidate;

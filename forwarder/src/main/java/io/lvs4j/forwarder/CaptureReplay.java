@@ -1,0 +1,70 @@
+package io.lvs4j.forwarder;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import io.lvs4j.forwarder.channel.pcap.PcapFileChannel;
+
+/**
+ * Replays a capture through a director's pipeline and writes what the director sends to another capture: what
+ * it would have done with that traffic, frame for frame, without root, interfaces or timing noise.
+ * <p>
+ * The director runs one worker on the calling thread (no threads of its own), its clock follows the capture's
+ * timestamps, and its interface is the one the context describes (MAC, MTU, addresses); real servers' MACs come
+ * from the context's static neighbours, since a capture holds no answers to the director's ARP requests (the
+ * requests themselves are written to the output like any other frame the director sends).
+ */
+public final class CaptureReplay
+{
+    private CaptureReplay()
+    {
+    }
+
+    /**
+     * What a replay did.
+     *
+     * @param framesIn  frames read from the input capture.
+     * @param framesOut frames written to the output capture.
+     * @param services  the services with their counters at the end.
+     */
+    public record Result(long framesIn, long framesOut, List<ServiceStatus> services)
+    {
+    }
+
+    /**
+     * Replays a capture.
+     *
+     * @param input   the capture to replay (Ethernet).
+     * @param output  where to write what the director sends; null to discard.
+     * @param context the director's context: one described interface ({@link Director.Context#interfaces(List)}),
+     *                static neighbours, and the services in {@link Director.Context#onStart}. Its channels,
+     *                worker count, clock and threads are set here.
+     * @return what happened.
+     */
+    public static Result replay(final Path input, final Path output, final Director.Context context)
+    {
+        final PcapFileChannel[] channel = new PcapFileChannel[1];
+        context
+            .workers(1)
+            .startThreads(false)
+            .clock(() ->
+            {
+                final long ts = channel[0] == null ? PcapFileChannel.NO_TIMESTAMP : channel[0].lastTimestampNanos();
+                return ts == PcapFileChannel.NO_TIMESTAMP ? 0 : ts / 1_000_000;
+            })
+            .channels((iface, worker, workers) ->
+            {
+                channel[0] = new PcapFileChannel(input, output, PcapFileChannel.DEFAULT_SNAPLEN, 256, iface.mtu());
+                return channel[0];
+            });
+        try (Director director = Director.launch(context))
+        {
+            while (!channel[0].isExhausted())
+            {
+                director.doWork(0);
+            }
+            director.doWork(0);
+            return new Result(channel[0].framesRead(), channel[0].framesWritten(), director.services());
+        }
+    }
+}
