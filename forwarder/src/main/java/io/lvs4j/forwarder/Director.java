@@ -246,6 +246,11 @@ public final class Director implements AutoCloseable
         scheduler.update(state.servers);
         services.put(key, state);
         publish();
+        if (master)
+        {
+            // announce the VIP at once: clients may still hold the MAC of whoever served it before
+            gratuitousArp(service.addressV4());
+        }
     }
 
     /**
@@ -403,7 +408,10 @@ public final class Director implements AutoCloseable
             publish();
             if (isMaster)
             {
-                gratuitousArp();
+                for (final ServiceState state : services.values())
+                {
+                    gratuitousArp(state.config.addressV4());
+                }
             }
         }
     }
@@ -849,16 +857,12 @@ public final class Director implements AutoCloseable
         controlFrames.offer(ifaceIndex, controlScratch, 0, length);
     }
 
-    private void gratuitousArp()
+    private void gratuitousArp(final int vip)
     {
-        for (final ServiceState s : services.values())
+        for (final DirectorInterface iface : interfaces)
         {
-            for (final DirectorInterface iface : interfaces)
-            {
-                final int length = ArpBuilder.writeGratuitous(controlScratch, 0, EthernetView.NO_VLAN, iface.mac(),
-                    s.config.addressV4());
-                controlFrames.offer(iface.index(), controlScratch, 0, length);
-            }
+            final int length = ArpBuilder.writeGratuitous(controlScratch, 0, EthernetView.NO_VLAN, iface.mac(), vip);
+            controlFrames.offer(iface.index(), controlScratch, 0, length);
         }
     }
 

@@ -71,8 +71,10 @@ public record DirectorInterface(int index, String name, int ifIndex, long mac, i
      */
     public int sourceFor(final int neighbour)
     {
-        for (final Prefix p : addresses)
+        // indexed: an iterator here would allocate on every ICMP error the director answers
+        for (int i = 0; i < addresses.size(); i++)
         {
+            final Prefix p = addresses.get(i);
             if (p.contains(neighbour))
             {
                 return p.address();

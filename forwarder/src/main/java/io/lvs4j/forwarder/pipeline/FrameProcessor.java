@@ -334,6 +334,12 @@ public final class FrameProcessor implements FrameHandler
 
     private void onNatReply(final MutableDirectBuffer buffer, final int flags)
     {
+        if (!snapshot.isMaster())
+        {
+            // a backup forwards nothing, replies included (IPVS's backup_only)
+            stats.drop(DropReason.NOT_MASTER);
+            return;
+        }
         final ConnectionRecord conn = cursor.record();
         final int destinationId = conn.destinationId;
         final int client = (int)conn.clientLo;
@@ -541,6 +547,11 @@ public final class FrameProcessor implements FrameHandler
     /** Real server to client: outer source and quoted destination become the VIP's. */
     private void natIcmpOutbound(final MutableDirectBuffer buffer)
     {
+        if (!snapshot.isMaster())
+        {
+            stats.drop(DropReason.NOT_MASTER);
+            return;
+        }
         final ConnectionRecord conn = cursor.record();
         final int destinationId = conn.destinationId;
         final int vip = (int)conn.virtualLo;

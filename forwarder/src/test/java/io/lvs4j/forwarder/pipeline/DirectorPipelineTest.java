@@ -74,7 +74,9 @@ class DirectorPipelineTest
     /** Answers the director's ARP requests for the real servers, as they would. */
     private void answerArp(final int servers)
     {
-        final List<byte[]> requests = awaitSent(f -> isArpRequest(f), servers);
+        // requests for the real servers, not the gratuitous ARP announcing the VIP
+        final List<byte[]> requests = awaitSent(f -> isArpRequest(f) &&
+            new UnsafeBuffer(f).getInt(14 + ArpView.TARGET_PROTOCOL_OFFSET, BIG) != VIP, servers);
         final List<Integer> answered = new ArrayList<>();
         for (final byte[] f : requests)
         {
