@@ -807,6 +807,27 @@ public final class Director implements AutoCloseable
     private void refreshNeighbours(final long now)
     {
         final ForwardingSnapshot snap = snapshot;
+        if (neighbours.size() > neighbours.capacity() / 2)
+        {
+            // learned clients come and go: keep what the services need and what was seen in the last 5 minutes
+            final Set<Integer> needed = new java.util.HashSet<>(context.staticNeighbours.keySet());
+            for (final ServiceState s : services.values())
+            {
+                for (int i = 0; i < s.servers.size(); i++)
+                {
+                    needed.add(snap.destinationNextHop(s.servers.id(i)));
+                }
+            }
+            for (final RouteTable.Route r : routes.routes())
+            {
+                if (r.gateway() != 0)
+                {
+                    needed.add(r.gateway());
+                }
+            }
+            final int dropped = neighbours.compact(now, 300_000, needed::contains);
+            LOG.info("neighbour table compacted: {} entries dropped, {} kept", dropped, neighbours.size());
+        }
         for (final ServiceState s : services.values())
         {
             for (int i = 0; i < s.servers.size(); i++)

@@ -1,6 +1,9 @@
 package io.lvs4j.forwarder.neighbour;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
@@ -12,10 +15,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * A fixed open-addressing table in direct memory. Each slot holds the address, the MAC with a valid bit, when
  * the MAC was last confirmed and when the entry was last asked for. Workers {@link #lookup} per packet (one
- * probe in the common case) and {@link #learn} from ARP they receive; the control plane {@link #want}s the
- * addresses it needs resolved (real servers, gateways), re-asks stale ones and expires dead ones. A slot's key
- * is claimed once with a CAS and never moves, so readers need no fence beyond the volatile reads of the MAC.
- * When full, new addresses are refused and counted: the table never grows on the hot path.
+ * probe in the common case) and {@link #learn} from ARP they receive (and NAT clients from their requests); the
+ * control plane {@link #want}s the addresses it needs resolved (real servers, gateways), re-asks stale ones and
+ * forgets dead ones. A slot's key is claimed once with a CAS and never moves, so readers need no fence beyond
+ * the volatile reads of the MAC. When full, new addresses are refused and counted: the table never grows on the
+ * hot path. Entries are never deleted in place (lock-free readers would lose their probe chains); instead the
+ * control plane {@link #compact}s: it copies the entries still wanted or recently confirmed into fresh memory
+ * and swaps it in, so learned clients that went away do not fill the table for good.
  */
 public final class NeighbourTable
 {
@@ -31,9 +37,23 @@ public final class NeighbourTable
     private static final long KEY_PRESENT = 1L << 32;
     private static final int MAX_PROBE = 32;
 
-    private final AtomicBuffer slots;
-    private final int mask;
-    private long refused;
+    private final int capacity;
+    private final AtomicLong refused = new AtomicLong();
+    private volatile Region region;
+
+    /** One generation of slots; replaced whole by {@link #compact}. */
+    private static final class Region
+    {
+        final AtomicBuffer slots;
+        final int mask;
+        final AtomicInteger used = new AtomicInteger();
+
+        Region(final int slotCount)
+        {
+            this.slots = new UnsafeBuffer(ByteBuffer.allocateDirect(slotCount * SLOT));
+            this.mask = slotCount - 1;
+        }
+    }
 
     /**
      * A table for up to {@code capacity} neighbours (rounded up to a power of two, at least 16).
@@ -42,9 +62,8 @@ public final class NeighbourTable
      */
     public NeighbourTable(final int capacity)
     {
-        final int n = BitUtil.findNextPositivePowerOfTwo(Math.max(16, capacity * 2));
-        this.slots = new UnsafeBuffer(ByteBuffer.allocateDirect(n * SLOT));
-        this.mask = n - 1;
+        this.capacity = Math.max(16, capacity);
+        this.region = new Region(BitUtil.findNextPositivePowerOfTwo(this.capacity * 2));
     }
 
     private static int hash(final int address)
@@ -53,8 +72,10 @@ public final class NeighbourTable
         return h ^ (h >>> 16);
     }
 
-    private int find(final int address)
+    private static int find(final Region r, final int address)
     {
+        final AtomicBuffer slots = r.slots;
+        final int mask = r.mask;
         final long key = KEY_PRESENT | (address & 0xFFFF_FFFFL);
         int i = hash(address) & mask;
         for (int probe = 0; probe < MAX_PROBE; probe++)
@@ -73,9 +94,20 @@ public final class NeighbourTable
         return -1;
     }
 
-    private int findOrClaim(final int address)
+    private int findOrClaim(final Region r, final int address)
     {
+        final AtomicBuffer slots = r.slots;
+        final int mask = r.mask;
         final long key = KEY_PRESENT | (address & 0xFFFF_FFFFL);
+        if (r.used.get() >= capacity)
+        {
+            final int existing = find(r, address);
+            if (existing < 0)
+            {
+                refused.incrementAndGet();
+            }
+            return existing;
+        }
         int i = hash(address) & mask;
         for (int probe = 0; probe < MAX_PROBE; probe++)
         {
@@ -87,6 +119,7 @@ public final class NeighbourTable
             }
             if (k == 0 && slots.compareAndSetLong(at, 0, key))
             {
+                r.used.incrementAndGet();
                 return i;
             }
             if (slots.getLongVolatile(at) == key)
@@ -95,7 +128,7 @@ public final class NeighbourTable
             }
             i = (i + 1) & mask;
         }
-        refused++;
+        refused.incrementAndGet();
         return -1;
     }
 
@@ -107,12 +140,13 @@ public final class NeighbourTable
      */
     public long lookup(final int address)
     {
-        final int i = find(address);
+        final Region r = region;
+        final int i = find(r, address);
         if (i < 0)
         {
             return NONE;
         }
-        final long mac = slots.getLongVolatile(i * SLOT + MAC);
+        final long mac = r.slots.getLongVolatile(i * SLOT + MAC);
         return (mac & VALID) != 0 ? mac & 0xFFFF_FFFF_FFFFL : NONE;
     }
 
@@ -128,7 +162,9 @@ public final class NeighbourTable
      */
     public boolean learn(final int address, final long mac, final long nowMs, final boolean create)
     {
-        final int i = create ? findOrClaim(address) : find(address);
+        final Region r = region;
+        final AtomicBuffer slots = r.slots;
+        final int i = create ? findOrClaim(r, address) : find(r, address);
         if (i < 0)
         {
             return false;
@@ -157,12 +193,14 @@ public final class NeighbourTable
      */
     public boolean want(final int address, final long nowMs)
     {
-        final int i = findOrClaim(address);
+        final Region r = region;
+        final int i = findOrClaim(r, address);
         if (i < 0)
         {
             return false;
         }
-        slots.putLongRelease(i * SLOT + WANTED, nowMs);
+        // 0 means "never wanted": a clock that starts at 0 (a replay) must not look like that
+        r.slots.putLongRelease(i * SLOT + WANTED, Math.max(1, nowMs));
         return true;
     }
 
@@ -173,10 +211,11 @@ public final class NeighbourTable
      */
     public void invalidate(final int address)
     {
-        final int i = find(address);
+        final Region r = region;
+        final int i = find(r, address);
         if (i >= 0)
         {
-            slots.putLongVolatile(i * SLOT + MAC, 0);
+            r.slots.putLongVolatile(i * SLOT + MAC, 0);
         }
     }
 
@@ -188,12 +227,13 @@ public final class NeighbourTable
      */
     public long confirmedAt(final int address)
     {
-        final int i = find(address);
-        if (i < 0 || (slots.getLongVolatile(i * SLOT + MAC) & VALID) == 0)
+        final Region r = region;
+        final int i = find(r, address);
+        if (i < 0 || (r.slots.getLongVolatile(i * SLOT + MAC) & VALID) == 0)
         {
             return -1;
         }
-        return slots.getLongVolatile(i * SLOT + CONFIRMED);
+        return r.slots.getLongVolatile(i * SLOT + CONFIRMED);
     }
 
     /**
@@ -204,8 +244,9 @@ public final class NeighbourTable
      */
     public boolean isWanted(final int address)
     {
-        final int i = find(address);
-        return i >= 0 && slots.getLongVolatile(i * SLOT + WANTED) != 0;
+        final Region r = region;
+        final int i = find(r, address);
+        return i >= 0 && r.slots.getLongVolatile(i * SLOT + WANTED) != 0;
     }
 
     /** Visits entries (control plane). */
@@ -230,7 +271,9 @@ public final class NeighbourTable
      */
     public void forEach(final EntryVisitor visitor)
     {
-        for (int i = 0; i <= mask; i++)
+        final Region r = region;
+        final AtomicBuffer slots = r.slots;
+        for (int i = 0; i <= r.mask; i++)
         {
             final int base = i * SLOT;
             final long key = slots.getLongVolatile(base + KEY);
@@ -243,9 +286,69 @@ public final class NeighbourTable
         }
     }
 
-    /** @return addresses refused because their probe chain was full. */
+    /** @return addresses refused because the table (or their probe chain) was full. */
     public long refused()
     {
-        return refused;
+        return refused.get();
+    }
+
+    /** @return addresses in the table, resolved or not. */
+    public int size()
+    {
+        return region.used.get();
+    }
+
+    /** @return the most addresses the table holds. */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Replaces the table's memory with a copy holding only the entries worth keeping: those the control plane
+     * still wants, and those confirmed within {@code maxIdleMs}. Control plane only; a worker's learn that races
+     * with the swap may be lost, and is simply made again on the neighbour's next frame.
+     *
+     * @param nowMs     the clock.
+     * @param maxIdleMs how long an unwanted entry may go unconfirmed and stay.
+     * @param wanted    whether an address is still wanted (real servers, gateways), whatever its age.
+     * @return entries dropped.
+     */
+    public int compact(final long nowMs, final long maxIdleMs, final IntPredicate wanted)
+    {
+        final Region old = region;
+        final Region fresh = new Region(old.mask + 1);
+        int dropped = 0;
+        for (int i = 0; i <= old.mask; i++)
+        {
+            final int base = i * SLOT;
+            final long key = old.slots.getLongVolatile(base + KEY);
+            if (key == 0)
+            {
+                continue;
+            }
+            final int address = (int)key;
+            final long mac = old.slots.getLongVolatile(base + MAC);
+            final long confirmed = old.slots.getLongVolatile(base + CONFIRMED);
+            final long wantedAt = old.slots.getLongVolatile(base + WANTED);
+            final boolean keep = (wantedAt != 0 && wanted.test(address)) ||
+                ((mac & VALID) != 0 && nowMs - confirmed <= maxIdleMs);
+            if (!keep)
+            {
+                dropped++;
+                continue;
+            }
+            final int j = findOrClaim(fresh, address);
+            if (j < 0)
+            {
+                dropped++;
+                continue;
+            }
+            fresh.slots.putLong(j * SLOT + MAC, mac);
+            fresh.slots.putLong(j * SLOT + CONFIRMED, confirmed);
+            fresh.slots.putLong(j * SLOT + WANTED, wanted.test(address) ? wantedAt : 0);
+        }
+        region = fresh;
+        return dropped;
     }
 }

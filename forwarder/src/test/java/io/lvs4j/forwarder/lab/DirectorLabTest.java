@@ -166,6 +166,7 @@ class DirectorLabTest
                     final List<LabCapture.Frame> frames = capture.stop();
                     assertEquals(List.of(), frames, "no RST and no ICMP on the director's links (" + capture + ")");
                 }
+                assertIdleWorkersSleep();
                 assertEquals(0, director.drops(DropReason.TX_FULL));
                 assertEquals(0, director.drops(DropReason.OVERSIZED), "no frame larger than the MTU reached us");
             }
@@ -185,6 +186,29 @@ class DirectorLabTest
                 }
             }
         }
+    }
+
+    /** An idle director must not spin: on a 2-core machine it would starve the clients and servers it serves. */
+    private static void assertIdleWorkersSleep() throws InterruptedException
+    {
+        final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        final List<Long> ids = new ArrayList<>();
+        for (final Thread t : Thread.getAllStackTraces().keySet())
+        {
+            if (t.getName().startsWith("lvs4j-worker-"))
+            {
+                ids.add(t.getId());
+            }
+        }
+        assertTrue(!ids.isEmpty(), "worker threads found");
+        Thread.sleep(300);
+        final long cpuBefore = ids.stream().mapToLong(mx::getThreadCpuTime).sum();
+        final long wallBefore = System.nanoTime();
+        Thread.sleep(1000);
+        final long cpu = ids.stream().mapToLong(mx::getThreadCpuTime).sum() - cpuBefore;
+        final long wall = System.nanoTime() - wallBefore;
+        assertTrue(cpu < wall / 20, "idle workers used " + cpu / 1_000_000 + " ms of CPU in " + wall / 1_000_000 +
+            " ms (must be under 5%)");
     }
 
     private static RealServer weighted(final RealServer server, final int weight)
