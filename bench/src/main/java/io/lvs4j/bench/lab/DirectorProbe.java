@@ -10,6 +10,7 @@ import io.lvs4j.forwarder.ChannelFactory;
 import io.lvs4j.forwarder.Director;
 import io.lvs4j.forwarder.channel.FrameChannel;
 import io.lvs4j.forwarder.channel.afpacket.AfPacketChannel;
+import io.lvs4j.forwarder.channel.afpacket.AfPacketOptions;
 import io.lvs4j.forwarder.stats.DropReason;
 
 /**
@@ -24,7 +25,38 @@ final class DirectorProbe implements ChannelFactory
 
     DirectorProbe(final String networkNamespace)
     {
-        this.delegate = new AfPacketChannels(networkNamespace);
+        this(networkNamespace, 0, 0);
+    }
+
+    /**
+     * @param networkNamespace the director's namespace.
+     * @param blockSize        receive block size in bytes, 0 for the forwarder's default.
+     * @param blockCount       receive blocks, 0 for the forwarder's default.
+     */
+    DirectorProbe(final String networkNamespace, final int blockSize, final int blockCount)
+    {
+        this.delegate = new AfPacketChannels(networkNamespace, b ->
+        {
+            AfPacketOptions.Builder out = b;
+            if (blockSize > 0)
+            {
+                out = out.blockSize(blockSize);
+            }
+            if (blockCount > 0)
+            {
+                out = out.blockCount(blockCount);
+            }
+            return out;
+        });
+    }
+
+    /** @return the ring layout the forwarder will use, as text (for the report header). */
+    static String ringText(final int blockSize, final int blockCount)
+    {
+        final int size = blockSize > 0 ? blockSize : AfPacketOptions.DEFAULT_BLOCK_SIZE;
+        final int count = blockCount > 0 ? blockCount : AfPacketOptions.DEFAULT_BLOCK_COUNT;
+        return "rx ring " + count + " x " + (size / 1024) + " KiB blocks, retire " +
+            AfPacketOptions.DEFAULT_RETIRE_TIMEOUT_MS + " ms" + (blockSize > 0 || blockCount > 0 ? "" : " (defaults)");
     }
 
     @Override

@@ -44,6 +44,7 @@ public final class PacketRateHarness
     private static final String USAGE = """
         usage: lab-bench packet-rate [--seconds S] [--warmup S] [--workers 1,2] [--rows kernel,dr,nat,tun,nft]
                                      [--loss-fraction 0.8] [--no-loss-check] [--max-seconds 170] [--no-pin]
+                                     [--block-kib K] [--blocks N]
           --seconds        measurement window per row (default 5)
           --warmup         seconds of traffic before the window (ARP, JIT; default 1)
           --workers        director worker counts for the lvs4j rows (default 1,2)
@@ -52,18 +53,25 @@ public final class PacketRateHarness
           --no-loss-check  skip the loss check
           --max-seconds    hard limit for the whole run; cleanup still happens (default 170)
           --no-pin         leave the director's worker threads unpinned (default: worker w on CPU (w+1) mod
-                           CPUs, trafgen pins itself to CPU 0)""";
+                           CPUs, trafgen pins itself to CPU 0)
+          --block-kib, --blocks  the director's receive ring (AfPacketChannels customizer; default: the
+                           forwarder's AfPacketOptions defaults)""";
 
     private final Lab lab;
     private final double seconds;
     private final double warmup;
     private final boolean pin;
+    private final int blockSize;
+    private final int blockCount;
     private String dirMac;
     private String sinkMac;
     private String genMac;
 
-    private PacketRateHarness(final Lab lab, final double seconds, final double warmup, final boolean pin)
+    private PacketRateHarness(final Lab lab, final double seconds, final double warmup, final boolean pin,
+        final int blockSize, final int blockCount)
     {
+        this.blockSize = blockSize;
+        this.blockCount = blockCount;
         this.lab = lab;
         this.seconds = seconds;
         this.warmup = warmup;
@@ -78,7 +86,8 @@ public final class PacketRateHarness
     public static void main(final String[] argv) throws Exception
     {
         final Args args = new Args(argv, USAGE, "seconds", "warmup", "workers", "rows", "loss-fraction",
-            "no-loss-check", "max-seconds", "no-pin");
+            "no-loss-check", "max-seconds", "no-pin", "block-kib",
+            "blocks");
         Lab.requireRootAndTools("packet-rate", "ip", "ethtool", "nft", "trafgen");
         final double seconds = args.number("seconds", 5);
         final double warmup = args.number("warmup", 1);
@@ -96,12 +105,15 @@ public final class PacketRateHarness
         try (Lab lab = new Lab())
         {
             final boolean pin = !args.flag("no-pin");
-            final PacketRateHarness h = new PacketRateHarness(lab, seconds, warmup, pin);
+            final int blockKib = (int)args.number("block-kib", 0);
+            final int blocks = (int)args.number("blocks", 0);
+            final PacketRateHarness h = new PacketRateHarness(lab, seconds, warmup, pin, blockKib * 1024, blocks);
             h.build();
             System.out.printf(Locale.ROOT, "packet-rate lab: %s, %d flows, 60-byte frames (64 B on the wire), " +
                 "window %.1f s after %.1f s warm-up, trafgen -P 1 (CPU 0)%s, %d CPUs%n", lab.ns("*"), FLOWS,
                 seconds, warmup, pin ? ", director worker w pinned to CPU (w+1) mod CPUs" : "",
                 Runtime.getRuntime().availableProcessors());
+            System.out.println("director: " + DirectorProbe.ringText(blockKib * 1024, blocks));
             if (rows.contains("kernel"))
             {
                 results.add(h.kernelForwarding());
@@ -350,7 +362,7 @@ public final class PacketRateHarness
     private Running launch(final String method, final int workers)
     {
         final String dirNs = lab.ns("dir");
-        final DirectorProbe probe = new DirectorProbe(dirNs);
+        final DirectorProbe probe = new DirectorProbe(dirNs, blockSize, blockCount);
         final Director director = lab.own(Director.launch(new Director.Context()
             .networkNamespace(dirNs)
             .interfaces("eth0", "eth1")
