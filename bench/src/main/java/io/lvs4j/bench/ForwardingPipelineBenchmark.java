@@ -35,9 +35,8 @@ import io.lvs4j.core.packet.PacketClassifier;
 import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.RealServerList;
 import io.lvs4j.core.service.VirtualService;
+import io.lvs4j.forwarder.channel.DiscardChannel;
 import io.lvs4j.forwarder.channel.FrameChannel;
-import io.lvs4j.forwarder.channel.FrameClaim;
-import io.lvs4j.forwarder.channel.FrameHandler;
 import io.lvs4j.forwarder.neighbour.NeighbourTable;
 import io.lvs4j.forwarder.neighbour.RouteTable;
 import io.lvs4j.forwarder.pipeline.ActiveService;
@@ -209,83 +208,5 @@ public class ForwardingPipelineBenchmark
             sum += classifier.classify(ring, at, FRAME, classified).ordinal();
         }
         return sum;
-    }
-
-    /** A transmit side with slots in memory that a flush simply empties: the pipeline's cost without the kernel. */
-    static final class DiscardChannel implements FrameChannel
-    {
-        private final UnsafeBuffer slots = new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 2048));
-        private int committed;
-        private int claimed = -1;
-
-        @Override
-        public int receive(final FrameHandler handler, final int limit)
-        {
-            return 0;
-        }
-
-        @Override
-        public boolean tryClaim(final int length, final FrameClaim claim)
-        {
-            if (committed == 256 || length > 2048)
-            {
-                return false;
-            }
-            claimed = committed;
-            claim.set(slots, claimed * 2048, 2048, claimed);
-            return true;
-        }
-
-        @Override
-        public void commit(final FrameClaim claim, final int length)
-        {
-            committed++;
-            claimed = -1;
-            claim.clear();
-        }
-
-        @Override
-        public void abort(final FrameClaim claim)
-        {
-            claimed = -1;
-            claim.clear();
-        }
-
-        @Override
-        public int flush()
-        {
-            final int n = committed;
-            committed = 0;
-            return n;
-        }
-
-        @Override
-        public boolean await(final int timeoutMs)
-        {
-            return false;
-        }
-
-        @Override
-        public String name()
-        {
-            return "discard";
-        }
-
-        @Override
-        public int mtu()
-        {
-            return 1500;
-        }
-
-        @Override
-        public long receiveDrops()
-        {
-            return 0;
-        }
-
-        @Override
-        public void close()
-        {
-        }
     }
 }

@@ -79,6 +79,7 @@ public final class FrameProcessor implements FrameHandler
     private long nowMs;
     private int ingress;
     private int identification;
+    private int egress;
     private long forwarded;
 
     /**
@@ -346,22 +347,12 @@ public final class FrameProcessor implements FrameHandler
         final int vip = (int)conn.virtualLo;
         final int vport = conn.virtualPort;
         table.onPacket(cursor, true, frame.tcpFlags(), frame.l3Length(), nowMs);
-        final RouteTable routes = snapshot.routes();
-        final int route = routes.lookup(client);
-        if (route == RouteTable.NO_ROUTE)
-        {
-            stats.drop(DropReason.NO_ROUTE);
-            return;
-        }
-        final int egress = routes.iface(route);
-        final int nextHop = routes.nextHop(route, client);
-        final long mac = neighbours.lookup(nextHop);
+        final long mac = macTowards(client);
         if (mac == NeighbourTable.NONE)
         {
-            resolve(egress, nextHop);
-            stats.drop(DropReason.NO_NEIGHBOUR);
             return;
         }
+        final int egress = this.egress;
         if (!decrementTtl(buffer))
         {
             return;
@@ -400,12 +391,9 @@ public final class FrameProcessor implements FrameHandler
             stats.drop(DropReason.NO_ROUTE);
             return false;
         }
-        final int nextHop = snapshot.destinationNextHop(destinationId);
-        final long mac = neighbours.lookup(nextHop);
+        final long mac = macOf(egress, snapshot.destinationNextHop(destinationId));
         if (mac == NeighbourTable.NONE)
         {
-            resolve(egress, nextHop);
-            stats.drop(DropReason.NO_NEIGHBOUR);
             return false;
         }
         if (!decrementTtl(buffer))
@@ -557,22 +545,12 @@ public final class FrameProcessor implements FrameHandler
         final int vip = (int)conn.virtualLo;
         final int vport = conn.virtualPort;
         final int client = (int)conn.clientLo;
-        final RouteTable routes = snapshot.routes();
-        final int route = routes.lookup(client);
-        if (route == RouteTable.NO_ROUTE)
-        {
-            stats.drop(DropReason.NO_ROUTE);
-            return;
-        }
-        final int egress = routes.iface(route);
-        final int nextHop = routes.nextHop(route, client);
-        final long mac = neighbours.lookup(nextHop);
+        final long mac = macTowards(client);
         if (mac == NeighbourTable.NONE)
         {
-            resolve(egress, nextHop);
-            stats.drop(DropReason.NO_NEIGHBOUR);
             return;
         }
+        final int egress = this.egress;
         if (!decrementTtl(buffer))
         {
             return;
@@ -644,6 +622,36 @@ public final class FrameProcessor implements FrameHandler
             neighbours.learn(client, MacAddresses.get(buffer, frame.frameOffset() + EthernetView.SOURCE_OFFSET),
                 nowMs, true);
         }
+    }
+
+    /**
+     * The MAC of the next hop towards a client by the routing table, leaving the interface in {@link #egress}.
+     *
+     * @return the MAC, or {@link NeighbourTable#NONE} when dropped (no route, or unresolved: asked for, counted).
+     */
+    private long macTowards(final int client)
+    {
+        final RouteTable routes = snapshot.routes();
+        final int route = routes.lookup(client);
+        if (route == RouteTable.NO_ROUTE)
+        {
+            stats.drop(DropReason.NO_ROUTE);
+            return NeighbourTable.NONE;
+        }
+        egress = routes.iface(route);
+        return macOf(egress, routes.nextHop(route, client));
+    }
+
+    /** A next hop's MAC; unresolved, asks for it and counts the drop. */
+    private long macOf(final int iface, final int nextHop)
+    {
+        final long mac = neighbours.lookup(nextHop);
+        if (mac == NeighbourTable.NONE)
+        {
+            resolve(iface, nextHop);
+            stats.drop(DropReason.NO_NEIGHBOUR);
+        }
+        return mac;
     }
 
     /** Asks for a neighbour's MAC with an ARP request from this worker, at most once a second per address. */

@@ -45,9 +45,8 @@ import io.lvs4j.core.packet.TcpView;
 import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.RealServerList;
 import io.lvs4j.core.service.VirtualService;
+import io.lvs4j.forwarder.channel.DiscardChannel;
 import io.lvs4j.forwarder.channel.FrameChannel;
-import io.lvs4j.forwarder.channel.FrameClaim;
-import io.lvs4j.forwarder.channel.FrameHandler;
 import io.lvs4j.forwarder.neighbour.NeighbourTable;
 import io.lvs4j.forwarder.neighbour.RouteTable;
 import io.lvs4j.forwarder.stats.DropReason;
@@ -87,84 +86,6 @@ class FrameProcessorAllocationTest
         if (table != null)
         {
             table.close();
-        }
-    }
-
-    /** A transmit side that takes every frame into one scratch slot and forgets it on flush. */
-    static final class DiscardChannel implements FrameChannel
-    {
-        final UnsafeBuffer slot = new UnsafeBuffer(new byte[2048]);
-        int committed;
-        long sent;
-        long bytes;
-
-        @Override
-        public int receive(final FrameHandler handler, final int limit)
-        {
-            return 0;
-        }
-
-        @Override
-        public boolean tryClaim(final int length, final FrameClaim claim)
-        {
-            if (length > slot.capacity())
-            {
-                return false;
-            }
-            claim.set(slot, 0, slot.capacity(), committed);
-            return true;
-        }
-
-        @Override
-        public void commit(final FrameClaim claim, final int length)
-        {
-            committed++;
-            bytes += length;
-            claim.clear();
-        }
-
-        @Override
-        public void abort(final FrameClaim claim)
-        {
-            claim.clear();
-        }
-
-        @Override
-        public int flush()
-        {
-            final int n = committed;
-            sent += n;
-            committed = 0;
-            return n;
-        }
-
-        @Override
-        public boolean await(final int timeoutMs)
-        {
-            return false;
-        }
-
-        @Override
-        public String name()
-        {
-            return "discard";
-        }
-
-        @Override
-        public int mtu()
-        {
-            return 1500;
-        }
-
-        @Override
-        public long receiveDrops()
-        {
-            return 0;
-        }
-
-        @Override
-        public void close()
-        {
         }
     }
 
@@ -245,7 +166,7 @@ class FrameProcessorAllocationTest
                 }
             }
             channel.flush();
-            assertEquals(3 * FLOWS, channel.sent, "every setup SYN forwarded: " + drops(stats));
+            assertEquals(3 * FLOWS, channel.sent(), "every setup SYN forwarded: " + drops(stats));
         }
 
         /** Warms up on the frames, then measures 100k of them; returns the bytes allocated. */
@@ -311,9 +232,9 @@ class FrameProcessorAllocationTest
             steady.add(newSyn);
         }
 
-        final long sentBefore = world.channel.sent;
+        final long sentBefore = world.channel.sent();
         final long allocated = world.measure(threads, steady, newSyn);
-        final long sent = world.channel.sent - sentBefore;
+        final long sent = world.channel.sent() - sentBefore;
         assertTrue(sent > 120_000, "the frames were really forwarded (" + sent + " sent): " + drops(world.stats));
         assertTrue(world.stats.drops(DropReason.NO_CONNECTION) > 500, drops(world.stats));
         assertEquals(0, world.stats.drops(DropReason.NO_NEIGHBOUR) + world.stats.drops(DropReason.TX_FULL) +
