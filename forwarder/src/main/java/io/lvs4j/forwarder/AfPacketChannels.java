@@ -2,10 +2,15 @@ package io.lvs4j.forwarder;
 
 import java.util.function.UnaryOperator;
 
+import org.agrona.BitUtil;
+
+import io.lvs4j.core.packet.EthernetView;
+import io.lvs4j.core.packet.IpIpEncapsulator;
 import io.lvs4j.forwarder.channel.FrameChannel;
 import io.lvs4j.forwarder.channel.afpacket.AfPacketChannel;
 import io.lvs4j.forwarder.channel.afpacket.AfPacketOptions;
 import io.lvs4j.forwarder.channel.afpacket.FanoutType;
+import io.lvs4j.forwarder.channel.afpacket.RingVersion;
 import io.lvs4j.forwarder.nativeio.NetworkNamespace;
 import io.lvs4j.forwarder.pipeline.DirectorInterface;
 
@@ -46,6 +51,14 @@ public final class AfPacketChannels implements ChannelFactory
     public FrameChannel open(final DirectorInterface iface, final int worker, final int workers)
     {
         AfPacketOptions.Builder builder = AfPacketOptions.builder(iface.name());
+        // a slot must hold the largest frame the interface carries, grown by a tunnel header, after the ring header
+        final int needed = RingVersion.V3.headerLength() + EthernetView.HEADER_LENGTH + EthernetView.VLAN_TAG_LENGTH +
+            IpIpEncapsulator.OVERHEAD + iface.mtu();
+        if (needed > AfPacketOptions.DEFAULT_FRAME_SIZE)
+        {
+            final int frameSize = BitUtil.findNextPositivePowerOfTwo(needed);
+            builder = builder.frameSize(frameSize).blockSize(Math.max(AfPacketOptions.DEFAULT_BLOCK_SIZE, frameSize));
+        }
         if (workers > 1)
         {
             // one group per interface per process: two directors on one host must not share a group

@@ -47,9 +47,11 @@ public final class CaptureReplay
         context
             .workers(1)
             .startThreads(false)
+            // one frame per pass, and the clock of the pass is that frame's capture time: timers run as they did
+            .batchSize(1)
             .clock(() ->
             {
-                final long ts = channel[0] == null ? PcapFileChannel.NO_TIMESTAMP : channel[0].lastTimestampNanos();
+                final long ts = channel[0] == null ? PcapFileChannel.NO_TIMESTAMP : channel[0].nextTimestampNanos();
                 return ts == PcapFileChannel.NO_TIMESTAMP ? 0 : ts / 1_000_000;
             })
             .channels((iface, worker, workers) ->

@@ -61,8 +61,10 @@ import io.lvs4j.schedulers.SchedulerRegistry;
  * Launched from a {@link Context} (Aeron style: every knob in one place, defaults that work). Each admin
  * operation validates, builds a new {@link ForwardingSnapshot} and publishes it with one volatile write; the
  * workers pick it up at their next batch and never wait for the control plane. Existing connections keep their
- * real server across edits; a weight of 0 drains a real server (no new connections); a deleted real server's
- * connections are dropped, as IPVS drops packets of connections whose destination is gone.
+ * real server across edits; a weight of 0 drains a real server (no new connections); requests of a deleted real
+ * server's connections are dropped, as IPVS drops packets of connections whose destination is gone (NAT replies
+ * still pass, as in {@code ip_vs_out}), and re-adding the same address and port to the same service revives
+ * them, as IPVS takes the destination back from its trash.
  * <pre>{@code
  * try (Director director = Director.launch(new Director.Context().interfaces("eth0")))
  * {
@@ -126,6 +128,8 @@ public final class Director implements AutoCloseable
         this.workers = new Worker[n];
         this.threads = new Thread[n];
         final List<FrameChannel> opened = new ArrayList<>();
+        this.controlThread = new Thread(this::controlLoop, "lvs4j-control");
+        controlThread.setDaemon(true);
         try
         {
             for (int w = 0; w < n; w++)
@@ -141,23 +145,30 @@ public final class Director implements AutoCloseable
                 workers[w] = new Worker(w, channels, processor, () -> snapshot, w == 0 ? controlFrames : null, clock,
                     context.batchSize, context.pollTimeoutMs);
             }
+            channels.addAll(opened);
+            final long now = clock.getAsLong();
+            for (final Map.Entry<Integer, Long> e : context.staticNeighbours.entrySet())
+            {
+                neighbours.learn(e.getKey(), e.getValue(), now, true);
+            }
+            publish();
+            if (context.onStart != null)
+            {
+                context.onStart.accept(this);
+            }
         }
         catch (final RuntimeException ex)
         {
+            // nothing runs yet: a failed start leaves no socket behind (a leaked one would stay in the fanout
+            // group and take a share of the flows)
+            closed = true;
             opened.forEach(FrameChannel::close);
+            for (final ServiceState s : services.values())
+            {
+                s.scheduler.close();
+            }
             table.close();
             throw ex;
-        }
-        channels.addAll(opened);
-        final long now = clock.getAsLong();
-        for (final Map.Entry<Integer, Long> e : context.staticNeighbours.entrySet())
-        {
-            neighbours.learn(e.getKey(), e.getValue(), now, true);
-        }
-        publish();
-        if (context.onStart != null)
-        {
-            context.onStart.accept(this);
         }
         if (context.startThreads)
         {
@@ -167,11 +178,6 @@ public final class Director implements AutoCloseable
                 threads[w].setDaemon(true);
                 threads[w].start();
             }
-        }
-        controlThread = new Thread(this::controlLoop, "lvs4j-control");
-        controlThread.setDaemon(true);
-        if (context.startThreads)
-        {
             controlThread.start();
         }
         LOG.info("lvs4j director started: {} worker(s) on {}", n, interfaces);
@@ -291,7 +297,8 @@ public final class Director implements AutoCloseable
         services.remove(key(service));
         for (int i = 0; i < state.servers.size(); i++)
         {
-            retireDestination(state.servers.id(i));
+            // a deleted service's ids never come back to a new service of the same key: its connections died
+            retireDestination(-1, state.servers.get(i));
         }
         publish();
         state.scheduler.close();
@@ -330,12 +337,22 @@ public final class Director implements AutoCloseable
         {
             throw new IllegalStateException("Destination already exists: " + server);
         }
-        final int id = allocateDestinationId();
+        final int revived = reviveDestination(state.id, server);
+        final int id = revived >= 0 ? revived : allocateDestinationId();
         final RealServer added = new RealServer(id, server.family(), server.addressHi(), server.addressLo(),
             server.port(), server.weight(), server.lastWeight(), server.method(), server.upperThreshold(),
             server.lowerThreshold());
-        counters.reset(id, added.upperThreshold(), added.lowerThreshold());
-        stats.resetDestination(id);
+        if (revived >= 0)
+        {
+            // as IPVS takes a deleted dest back from its trash: its connections and counters resume
+            counters.setThresholds(id, added.upperThreshold(), added.lowerThreshold());
+            counters.setAvailable(id, true);
+        }
+        else
+        {
+            counters.reset(id, added.upperThreshold(), added.lowerThreshold());
+            stats.resetDestination(id);
+        }
         state.servers = state.servers.withAdded(added);
         state.scheduler.update(state.servers);
         neighbours.want(nextHopOf(added.addressV4()), clock.getAsLong());
@@ -386,10 +403,10 @@ public final class Director implements AutoCloseable
         {
             throw new IllegalStateException("No such destination: " + server);
         }
-        final int id = state.servers.id(index);
-        state.servers = state.servers.withRemoved(id);
+        final RealServer removed = state.servers.get(index);
+        state.servers = state.servers.withRemoved(removed.id());
         state.scheduler.update(state.servers);
-        retireDestination(id);
+        retireDestination(state.id, removed);
         publish();
     }
 
@@ -538,18 +555,25 @@ public final class Director implements AutoCloseable
             w.stop();
         }
         controlThread.interrupt();
+        boolean stopped = true;
         if (context.startThreads)
         {
             for (final Thread t : threads)
             {
-                join(t);
+                stopped &= join(t);
             }
-            join(controlThread);
+            stopped &= join(controlThread);
         }
         else
         {
             // no worker thread ran, so none closed its channels
             channels.forEach(FrameChannel::close);
+        }
+        if (!stopped)
+        {
+            // freeing memory a stuck thread still uses would crash the JVM: leak it instead, and say so
+            LOG.error("lvs4j director threads did not stop within 10 s; the connection table is not freed");
+            return;
         }
         for (final ServiceState s : services.values())
         {
@@ -559,7 +583,7 @@ public final class Director implements AutoCloseable
         LOG.info("lvs4j director stopped");
     }
 
-    private static void join(final Thread t)
+    private static boolean join(final Thread t)
     {
         try
         {
@@ -569,6 +593,7 @@ public final class Director implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        return !t.isAlive();
     }
 
     // ---------------------------------------------------------------- internals
@@ -647,10 +672,26 @@ public final class Director implements AutoCloseable
         throw new IllegalStateException("real server table full (" + context.maxRealServers + ")");
     }
 
-    private void retireDestination(final int id)
+    private void retireDestination(final int serviceId, final RealServer server)
     {
-        counters.setAvailable(id, false);
-        quarantinedDestinations.add(new long[] {id, clock.getAsLong()});
+        counters.setAvailable(server.id(), false);
+        quarantinedDestinations.add(new long[] {
+            server.id(), clock.getAsLong(), serviceId, server.addressLo(), server.addressHi(), server.port()});
+    }
+
+    /** A deleted real server of the same service, address and port whose id can come back; -1 when none. */
+    private int reviveDestination(final int serviceId, final RealServer server)
+    {
+        for (final var it = quarantinedDestinations.iterator(); it.hasNext(); )
+        {
+            final long[] q = it.next();
+            if (q[2] == serviceId && q[3] == server.addressLo() && q[4] == server.addressHi() && q[5] == server.port())
+            {
+                it.remove();
+                return (int)q[0];
+            }
+        }
+        return -1;
     }
 
     private Scheduler newScheduler(final VirtualService service)
@@ -680,6 +721,7 @@ public final class Director implements AutoCloseable
         final int[] source = new int[capacity];
         final int[] serviceOf = new int[capacity];
         Arrays.fill(iface, -1);
+        Arrays.fill(serviceOf, -1);
         for (final ServiceState state : services.values())
         {
             final VirtualService c = state.config;
@@ -728,7 +770,15 @@ public final class Director implements AutoCloseable
         {
             for (final FrameChannel channel : channels)
             {
-                channel.restrictTo(filter);
+                try
+                {
+                    channel.restrictTo(filter);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // the channel still receives everything it did: slower, still correct
+                    LOG.warn("could not update the socket filter on {}: {}", channel.name(), ex.getMessage());
+                }
             }
             appliedFilter = filter;
         }
@@ -1121,11 +1171,15 @@ public final class Director implements AutoCloseable
         }
 
         /**
-         * @param ms the longest blocking poll of an idle worker (default 10 ms).
+         * @param ms the longest blocking poll of an idle worker (default 10 ms, at most 1000).
          * @return this.
          */
         public Context pollTimeoutMs(final int ms)
         {
+            if (ms > 1000)
+            {
+                throw new IllegalArgumentException("pollTimeoutMs must be at most 1000: a worker must notice close()");
+            }
             this.pollTimeoutMs = positive(ms, "pollTimeoutMs");
             return this;
         }

@@ -1,16 +1,14 @@
 package io.lvs4j.forwarder;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.lvs4j.forwarder.nativeio.Commands;
 import io.lvs4j.forwarder.nativeio.NetworkInterfaceInfo;
 import io.lvs4j.forwarder.nativeio.NetworkNamespace;
 import io.lvs4j.forwarder.neighbour.RouteTable;
@@ -48,7 +46,7 @@ public final class SystemInterfaceDiscovery implements InterfaceDiscovery
                 ")");
         }
         final List<DirectorInterface.Prefix> addresses = new ArrayList<>();
-        final Matcher m = INET.matcher(runChecked(ns, "ip", "-o", "-4", "addr", "show", "dev", name));
+        final Matcher m = INET.matcher(Commands.run(ns, "ip", "-o", "-4", "addr", "show", "dev", name));
         while (m.find())
         {
             addresses.add(new DirectorInterface.Prefix(Ipv4Text.parse(m.group(1)), Integer.parseInt(m.group(2))));
@@ -64,7 +62,7 @@ public final class SystemInterfaceDiscovery implements InterfaceDiscovery
     public RouteTable routes(final List<DirectorInterface> interfaces, final Director.Context context)
     {
         final List<RouteTable.Route> routes = new ArrayList<>();
-        for (final String line : runChecked(context.networkNamespace(), "ip", "-4", "route", "show", "table", "main")
+        for (final String line : Commands.run(context.networkNamespace(), "ip", "-4", "route", "show", "table", "main")
             .split("\n"))
         {
             final RouteTable.Route route = parseRoute(line.trim(), interfaces);
@@ -142,7 +140,7 @@ public final class SystemInterfaceDiscovery implements InterfaceDiscovery
     {
         try
         {
-            runChecked(ns, "ethtool", "-K", name, "gro", "off");
+            Commands.run(ns, "ethtool", "-K", name, "gro", "off");
         }
         catch (final RuntimeException ex)
         {
@@ -152,7 +150,7 @@ public final class SystemInterfaceDiscovery implements InterfaceDiscovery
         }
         try
         {
-            runChecked(ns, "ethtool", "-K", name, "lro", "off");
+            Commands.run(ns, "ethtool", "-K", name, "lro", "off");
         }
         catch (final RuntimeException ex)
         {
@@ -161,40 +159,5 @@ public final class SystemInterfaceDiscovery implements InterfaceDiscovery
         }
         LOG.info("turned GRO/LRO off on {}: an aggregated frame larger than the MTU cannot be forwarded as it is",
             name);
-    }
-
-    private static String runChecked(final String ns, final String... command)
-    {
-        final List<String> argv = new ArrayList<>();
-        if (ns != null)
-        {
-            argv.addAll(List.of("ip", "netns", "exec", ns));
-        }
-        argv.addAll(List.of(command));
-        try
-        {
-            final Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            final byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(10, TimeUnit.SECONDS))
-            {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", argv) + ": timed out");
-            }
-            final String text = new String(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0)
-            {
-                throw new IllegalStateException(String.join(" ", argv) + ": exit " + p.exitValue() + ": " + text.trim());
-            }
-            return text;
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(String.join(" ", argv) + ": " + ex.getMessage(), ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(String.join(" ", argv) + ": interrupted", ex);
-        }
     }
 }

@@ -15,6 +15,11 @@ public final class FrameFlags
     public static final int CHECKSUM_VALID = 0x2;
     /** The frame was longer than the receive slot and arrived cut short ({@code TP_STATUS_COPY} / snaplen). */
     public static final int TRUNCATED = 0x4;
+    /**
+     * The frame came with a VLAN tag that the kernel stripped before the ring ({@code TP_STATUS_VLAN_VALID}): the
+     * bytes look untagged, but the frame belongs to a VLAN.
+     */
+    public static final int VLAN_TAGGED = 0x8;
 
     private FrameFlags()
     {

@@ -11,6 +11,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class DescriptorPoll
 {
+    private static final short POLLHUP = 0x10;
+    private static final short POLLNVAL = 0x20;
+
     private final UnsafeBuffer fds;
     private final int count;
 
@@ -28,6 +31,18 @@ public final class DescriptorPoll
             fds.putInt(i * LibC.POLLFD_LENGTH, descriptors[i]);
             fds.putShort(i * LibC.POLLFD_LENGTH + 4, LibC.POLLIN);
         }
+    }
+
+    /**
+     * Whether the last {@link #await} found a descriptor in error ({@code POLLERR}, {@code POLLHUP} or
+     * {@code POLLNVAL}): its owner must clear the error, or every poll returns at once.
+     *
+     * @param index the descriptor's position.
+     * @return true when in error.
+     */
+    public boolean inError(final int index)
+    {
+        return (fds.getShort(index * LibC.POLLFD_LENGTH + 6) & (LibC.POLLERR | POLLHUP | POLLNVAL)) != 0;
     }
 
     /**

@@ -94,12 +94,12 @@ public final class NeighbourTable
         return -1;
     }
 
-    private int findOrClaim(final Region r, final int address)
+    private int findOrClaim(final Region r, final int address, final int limit)
     {
         final AtomicBuffer slots = r.slots;
         final int mask = r.mask;
         final long key = KEY_PRESENT | (address & 0xFFFF_FFFFL);
-        if (r.used.get() >= capacity)
+        if (r.used.get() >= limit)
         {
             final int existing = find(r, address);
             if (existing < 0)
@@ -164,7 +164,8 @@ public final class NeighbourTable
     {
         final Region r = region;
         final AtomicBuffer slots = r.slots;
-        final int i = create ? findOrClaim(r, address) : find(r, address);
+        // learned entries may take three quarters: what the control plane wants always finds room
+        final int i = create ? findOrClaim(r, address, capacity - capacity / 4) : find(r, address);
         if (i < 0)
         {
             return false;
@@ -185,7 +186,8 @@ public final class NeighbourTable
     }
 
     /**
-     * Asks for an address to be resolved and kept fresh (control plane).
+     * Asks for an address to be resolved and kept fresh (the control plane for real servers, a worker for a next hop
+     * it found unresolved).
      *
      * @param address the IPv4 address.
      * @param nowMs   the clock.
@@ -194,7 +196,7 @@ public final class NeighbourTable
     public boolean want(final int address, final long nowMs)
     {
         final Region r = region;
-        final int i = findOrClaim(r, address);
+        final int i = findOrClaim(r, address, capacity);
         if (i < 0)
         {
             return false;
@@ -338,7 +340,7 @@ public final class NeighbourTable
                 dropped++;
                 continue;
             }
-            final int j = findOrClaim(fresh, address);
+            final int j = findOrClaim(fresh, address, capacity);
             if (j < 0)
             {
                 dropped++;

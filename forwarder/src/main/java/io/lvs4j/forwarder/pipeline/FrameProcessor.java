@@ -50,8 +50,9 @@ import io.lvs4j.forwarder.stats.ForwarderStats;
  * does. Every frame that is not forwarded is counted under one {@link DropReason}.
  * <p>
  * The frame is rewritten where it lies in the receive ring, then copied once into the egress channel's transmit
- * slot (a TUN frame is built there around the inner packet). Nothing here allocates, locks, logs or makes a
- * system call: the worker flushes the channels once per batch. One instance per worker thread.
+ * slot (a TUN frame is built there around the inner packet). Nothing here allocates, locks or logs, and the only
+ * system call is the flush of a transmit ring found full mid-batch; the worker flushes the channels once per
+ * batch. One instance per worker thread.
  */
 public final class FrameProcessor implements FrameHandler
 {
@@ -145,6 +146,13 @@ public final class FrameProcessor implements FrameHandler
     public void onFrame(final MutableDirectBuffer buffer, final int offset, final int length, final int flags)
     {
         final FrameKind kind = classifier.classify(buffer, offset, length, frame);
+        if ((flags & FrameFlags.VLAN_TAGGED) != 0 || (frame.vlanCount() != 0 && kind != FrameKind.MALFORMED))
+        {
+            // the director serves untagged links: answering or forwarding a tagged frame as native would leak it
+            // into the wrong VLAN
+            stats.drop(DropReason.VLAN);
+            return;
+        }
         switch (kind)
         {
             case IPV4_TCP:
@@ -204,7 +212,13 @@ public final class FrameProcessor implements FrameHandler
     private void onRequest(final MutableDirectBuffer buffer, final int flags, final ActiveService service)
     {
         final FlowKey flow = frame.flow();
-        if (!table.findIn(flow, nowMs, cursor))
+        boolean found = table.findIn(flow, nowMs, cursor);
+        if (found && isReusedPort(service))
+        {
+            // conn_reuse_mode 1: a SYN on a finished connection is a new connection: expire the old, reschedule
+            found = !table.remove(cursor);
+        }
+        if (!found)
         {
             if (flow.protocol() == IpProtocol.TCP && !isNewConnection(frame.tcpFlags()))
             {
@@ -215,6 +229,10 @@ public final class FrameProcessor implements FrameHandler
             {
                 return;
             }
+            if (options.learnClientMacs() && cursor.record().method() == ConnectionFlags.MASQ)
+            {
+                learnClient(buffer, flow.srcV4());
+            }
         }
         final ConnectionRecord conn = cursor.record();
         final int destinationId = conn.destinationId;
@@ -224,15 +242,26 @@ public final class FrameProcessor implements FrameHandler
             return;
         }
         table.onPacket(cursor, false, frame.tcpFlags(), frame.l3Length(), nowMs);
-        if (options.learnClientMacs() && conn.method() == ConnectionFlags.MASQ)
-        {
-            learnClient(buffer, flow.srcV4());
-        }
         if (forwardToDestination(buffer, flags, destinationId, conn.method(), (int)conn.destLo, conn.destPort,
             conn.virtualPort))
         {
             stats.inbound(service.id(), destinationId, frame.l3Length());
         }
+    }
+
+    /**
+     * IPVS's port reuse check ({@code conn_reuse_mode=1}): a SYN that finds a TCP entry in TIME_WAIT or CLOSE that
+     * no template controls.
+     */
+    private boolean isReusedPort(final ActiveService service)
+    {
+        if (frame.flow().protocol() != IpProtocol.TCP || service.config().isPersistent() ||
+            !isNewConnection(frame.tcpFlags()))
+        {
+            return false;
+        }
+        final int state = cursor.record().state;
+        return state == TcpState.TIME_WAIT || state == TcpState.CLOSE;
     }
 
     private boolean isNewConnection(final int tcpFlags)
@@ -289,6 +318,16 @@ public final class FrameProcessor implements FrameHandler
                 {
                     stats.drop(DropReason.TABLE_FULL);
                     return false;
+                }
+                if (result == ConnectionTable.EXISTS)
+                {
+                    // another worker made the client's template first: its choice is the client's server
+                    final RealServer chosen =
+                        service.scheduler().servers().byId(templateCursor.record().destinationId);
+                    if (chosen != null)
+                    {
+                        server = chosen;
+                    }
                 }
                 template = templateCursor;
             }
@@ -357,15 +396,19 @@ public final class FrameProcessor implements FrameHandler
         {
             return;
         }
+        final DirectorInterface out = snapshot.interfaces().get(egress);
+        if (!fits(buffer, out))
+        {
+            return;
+        }
         completeChecksum(buffer, flags);
         Rewrites.setIpv4Source(buffer, frame, vip);
         if (frame.flow().srcPort() != vport)
         {
             Rewrites.setSourcePort(buffer, frame, vport);
         }
-        final DirectorInterface out = snapshot.interfaces().get(egress);
         Rewrites.setMacs(buffer, frame, mac, out.mac());
-        if (fits(buffer, out) && send(egress, buffer, frame.frameOffset(), frame.frameLength()))
+        if (send(egress, buffer, frame.frameOffset(), frame.frameLength()))
         {
             stats.outbound(snapshot.destinationService(destinationId), destinationId, frame.l3Length());
         }
@@ -400,8 +443,13 @@ public final class FrameProcessor implements FrameHandler
         {
             return false;
         }
-        completeChecksum(buffer, flags);
         final DirectorInterface out = snapshot.interfaces().get(egress);
+        // before any rewrite: a fragmentation-needed error must quote what the client sent, to the client's MAC
+        if (method != ConnectionFlags.TUNNEL && !fits(buffer, out))
+        {
+            return false;
+        }
+        completeChecksum(buffer, flags);
         switch (method)
         {
             case ConnectionFlags.MASQ:
@@ -432,7 +480,7 @@ public final class FrameProcessor implements FrameHandler
         final MutableDirectBuffer buffer, final int egress, final DirectorInterface out, final long mac)
     {
         Rewrites.setMacs(buffer, frame, mac, out.mac());
-        return fits(buffer, out) && send(egress, buffer, frame.frameOffset(), frame.frameLength());
+        return send(egress, buffer, frame.frameOffset(), frame.frameLength());
     }
 
     private boolean tunnel(
@@ -484,10 +532,14 @@ public final class FrameProcessor implements FrameHandler
 
     private void onIcmp(final MutableDirectBuffer buffer, final int flags)
     {
-        if (!frame.isIcmpError() || !frame.hasInnerFlow() || !frame.innerFlow().isV4() ||
+        final int type = frame.icmpType();
+        final boolean related = type == Icmpv4View.TYPE_DESTINATION_UNREACHABLE ||
+            type == Icmpv4View.TYPE_SOURCE_QUENCH || type == Icmpv4View.TYPE_TIME_EXCEEDED;
+        if (!related || !frame.hasInnerFlow() || !frame.innerFlow().isV4() ||
             frame.innerL4Offset() < 0 || frame.isInnerFragment())
         {
-            // echo and other queries to a VIP are not IPVS's business (ip_vs_in_icmp passes them)
+            // only unreachable, source quench and time exceeded are related (ip_vs_in_icmp); echo, redirects and
+            // the rest to a VIP are not IPVS's business
             stats.drop(DropReason.NOT_OURS);
             return;
         }
@@ -555,11 +607,15 @@ public final class FrameProcessor implements FrameHandler
         {
             return;
         }
+        final DirectorInterface out = snapshot.interfaces().get(egress);
+        if (!fits(buffer, out))
+        {
+            return;
+        }
         Rewrites.setIpv4Source(buffer, frame, vip);
         rewriteQuoted(buffer, Ipv4View.DESTINATION_OFFSET, vip, 2, vport);
-        final DirectorInterface out = snapshot.interfaces().get(egress);
         Rewrites.setMacs(buffer, frame, mac, out.mac());
-        if (fits(buffer, out) && send(egress, buffer, frame.frameOffset(), frame.frameLength()))
+        if (send(egress, buffer, frame.frameOffset(), frame.frameLength()))
         {
             stats.outbound(snapshot.destinationService(destinationId), destinationId, frame.l3Length());
         }

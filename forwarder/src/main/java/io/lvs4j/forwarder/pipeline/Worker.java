@@ -5,6 +5,8 @@ import java.util.function.LongSupplier;
 import io.lvs4j.forwarder.channel.FrameChannel;
 import io.lvs4j.forwarder.channel.FrameClaim;
 import io.lvs4j.forwarder.nativeio.DescriptorPoll;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One forwarding thread: owns one channel per director interface (its share of each interface's fanout group)
@@ -18,6 +20,7 @@ import io.lvs4j.forwarder.nativeio.DescriptorPoll;
  */
 public final class Worker implements Runnable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final int SPINS = 64;
     private static final int YIELDS = 16;
 
@@ -32,6 +35,7 @@ public final class Worker implements Runnable
     private final FrameClaim claim = new FrameClaim();
     private final DescriptorPoll poll;
     private volatile boolean running = true;
+    private volatile long errors;
     private volatile long loops;
     private volatile long polls;
 
@@ -91,7 +95,20 @@ public final class Worker implements Runnable
         {
             while (running)
             {
-                final int work = doWork();
+                int work;
+                try
+                {
+                    work = doWork();
+                }
+                catch (final RuntimeException ex)
+                {
+                    // a bug must not silently stop forwarding on this share of the flows: count, log rarely, go on
+                    work = 0;
+                    if (errors++ % 10_000 == 0)
+                    {
+                        LOG.error("lvs4j worker {}: pass failed ({} so far)", index, errors, ex);
+                    }
+                }
                 if (work > 0)
                 {
                     idle = 0;
@@ -164,7 +181,17 @@ public final class Worker implements Runnable
                         return SPINS + YIELDS;
                     }
                 }
-                poll.await(pollTimeoutMs);
+                if (poll.await(pollTimeoutMs) > 0)
+                {
+                    for (int i = 0; i < channels.length; i++)
+                    {
+                        if (poll.inError(i))
+                        {
+                            // the channel's own poll reads and clears the socket error (e.g. ENETDOWN)
+                            channels[i].await(1);
+                        }
+                    }
+                }
             }
             else
             {
@@ -199,6 +226,12 @@ public final class Worker implements Runnable
     public long loops()
     {
         return loops;
+    }
+
+    /** @return passes that failed with an exception (logged, and the worker went on). */
+    public long errors()
+    {
+        return errors;
     }
 
     /** @return blocking polls made while idle. */

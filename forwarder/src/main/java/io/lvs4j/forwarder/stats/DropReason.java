@@ -45,7 +45,9 @@ public enum DropReason
     /** The frame did not fit the output (a GRO super-frame, or too long to encapsulate). */
     OVERSIZED("larger than the interface MTU (GRO/TSO super-frame?)"),
     /** The drop-rate defence (IPVS drop_packet) refused a new connection. */
-    DEFENCE("drop_packet defence");
+    DEFENCE("drop_packet defence"),
+    /** A VLAN-tagged frame: the director serves untagged links only. */
+    VLAN("VLAN-tagged (not served)");
 
     private final String description;
 

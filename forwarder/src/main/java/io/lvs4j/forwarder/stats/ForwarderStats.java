@@ -279,6 +279,10 @@ public final class ForwarderStats
          */
         public void connection(final int serviceId, final int destinationId)
         {
+            if (serviceId < 0)
+            {
+                return;
+            }
             add(serviceBase + (serviceId * FIELDS + CONNS) * Long.BYTES, 1);
             add(destinationBase + (destinationId * FIELDS + CONNS) * Long.BYTES, 1);
         }
@@ -286,12 +290,17 @@ public final class ForwarderStats
         /**
          * Counts a client-to-server packet.
          *
-         * @param serviceId     the service.
+         * @param serviceId     the service; negative for a real server deleted since (not counted).
          * @param destinationId the real server.
          * @param bytes         its IP length.
          */
         public void inbound(final int serviceId, final int destinationId, final int bytes)
         {
+            if (serviceId < 0)
+            {
+                // a connection of a real server deleted since: IPVS keeps no stats for it either
+                return;
+            }
             final int s = serviceBase + serviceId * FIELDS * Long.BYTES;
             final int d = destinationBase + destinationId * FIELDS * Long.BYTES;
             add(s + IN_PKTS * Long.BYTES, 1);
@@ -303,12 +312,16 @@ public final class ForwarderStats
         /**
          * Counts a server-to-client packet.
          *
-         * @param serviceId     the service.
+         * @param serviceId     the service; negative for a real server deleted since (not counted).
          * @param destinationId the real server.
          * @param bytes         its IP length.
          */
         public void outbound(final int serviceId, final int destinationId, final int bytes)
         {
+            if (serviceId < 0)
+            {
+                return;
+            }
             final int s = serviceBase + serviceId * FIELDS * Long.BYTES;
             final int d = destinationBase + destinationId * FIELDS * Long.BYTES;
             add(s + OUT_PKTS * Long.BYTES, 1);

@@ -1,9 +1,6 @@
 package io.lvs4j.forwarder.tunnel;
 
-import java.io.IOException;
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.MutableDirectBuffer;
@@ -18,6 +15,7 @@ import io.lvs4j.forwarder.channel.afpacket.AfPacketChannel;
 import io.lvs4j.forwarder.channel.afpacket.AfPacketOptions;
 import io.lvs4j.forwarder.channel.afpacket.BpfProgram;
 import io.lvs4j.forwarder.channel.afpacket.RingVersion;
+import io.lvs4j.forwarder.nativeio.Commands;
 import io.lvs4j.forwarder.nativeio.NetworkNamespace;
 import io.lvs4j.forwarder.nativeio.TunDevice;
 import io.lvs4j.forwarder.pipeline.Ipv4Text;
@@ -92,15 +90,17 @@ public final class IpIpTunnelEndpoint implements AutoCloseable
                 .noFanout()
                 .filter(BpfProgram.filter().destination(InetAddress.getByName(localAddress)).build())
                 .build();
-            if (networkNamespace == null)
+            channel = networkNamespace == null ? AfPacketChannel.open(options) :
+                NetworkNamespace.call(networkNamespace, () -> AfPacketChannel.open(options));
+            try
             {
-                channel = AfPacketChannel.open(options);
-                tun = TunDevice.open(tunName);
+                tun = networkNamespace == null ? TunDevice.open(tunName) :
+                    NetworkNamespace.call(networkNamespace, () -> TunDevice.open(tunName));
             }
-            else
+            catch (final Exception ex)
             {
-                channel = NetworkNamespace.call(networkNamespace, () -> AfPacketChannel.open(options));
-                tun = NetworkNamespace.call(networkNamespace, () -> TunDevice.open(tunName));
+                channel.close();
+                throw ex;
             }
         }
         catch (final Exception ex)
@@ -109,9 +109,9 @@ public final class IpIpTunnelEndpoint implements AutoCloseable
         }
         try
         {
-            command(networkNamespace, "ip", "link", "set", tun.name(), "up");
-            command(networkNamespace, "sysctl", "-qw", "net.ipv4.conf." + tun.name() + ".rp_filter=0");
-            command(networkNamespace, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
+            Commands.run(networkNamespace, "ip", "link", "set", tun.name(), "up");
+            Commands.run(networkNamespace, "sysctl", "-qw", "net.ipv4.conf." + tun.name() + ".rp_filter=0");
+            Commands.run(networkNamespace, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
         }
         catch (final RuntimeException ex)
         {
@@ -158,7 +158,7 @@ public final class IpIpTunnelEndpoint implements AutoCloseable
         if (ihl < Ipv4View.MIN_HEADER_LENGTH || total > length - EthernetView.HEADER_LENGTH || total < ihl + 20 ||
             fragment != 0)
         {
-            // outer fragments would need reassembly: the director sets DF and never fragments
+            // outer fragments would need reassembly; the director copies DF and never fragments the outer packet
             ignored++;
             return;
         }
@@ -210,13 +210,19 @@ public final class IpIpTunnelEndpoint implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        if (thread.isAlive())
+        {
+            // unmapping the ring under a running thread would crash the JVM: leave it to the process's end
+            LOG.error("IPIP endpoint thread did not stop; its socket is left open");
+            return;
+        }
         channel.close();
         tun.close();
         if (nftTable != null)
         {
             try
             {
-                command(networkNamespace, "nft", "delete", "table", "ip", nftTable);
+                Commands.run(networkNamespace, "nft", "delete", "table", "ip", nftTable);
             }
             catch (final RuntimeException ex)
             {
@@ -231,10 +237,10 @@ public final class IpIpTunnelEndpoint implements AutoCloseable
         final String table = "lvs4j_" + tunName.replaceAll("[^A-Za-z0-9_]", "_");
         try
         {
-            command(ns, "nft", "add", "table", "ip", table);
-            command(ns, "nft", "add", "chain", "ip", table, "input",
+            Commands.run(ns, "nft", "add", "table", "ip", table);
+            Commands.run(ns, "nft", "add", "chain", "ip", table, "input",
                 "{ type filter hook input priority 0 ; policy accept ; }");
-            command(ns, "nft", "add", "rule", "ip", table, "input", "ip", "daddr", localAddress, "ip", "protocol", "4",
+            Commands.run(ns, "nft", "add", "rule", "ip", table, "input", "ip", "daddr", localAddress, "ip", "protocol", "4",
                 "drop");
             return table;
         }
@@ -243,35 +249,6 @@ public final class IpIpTunnelEndpoint implements AutoCloseable
             LOG.warn("could not add an nft rule dropping IP protocol 4 on input ({}): the kernel will answer each " +
                 "tunnelled packet with ICMP protocol unreachable", ex.getMessage());
             return null;
-        }
-    }
-
-    private static void command(final String ns, final String... argv)
-    {
-        final List<String> full = new ArrayList<>();
-        if (ns != null)
-        {
-            full.addAll(List.of("ip", "netns", "exec", ns));
-        }
-        full.addAll(List.of(argv));
-        try
-        {
-            final Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
-            final String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0)
-            {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", full) + " failed: " + out.trim());
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(String.join(" ", full) + ": " + ex.getMessage(), ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", ex);
         }
     }
 }

@@ -45,10 +45,14 @@ class NeighbourTableTest
         {
             table.learn(0xC633_6400 + i, 0x02_00_00_00_10_00L + i, 1000, true);
         }
-        assertEquals(16, table.size());
-        assertEquals(100 - 15, table.refused());
-        final int dropped = table.compact(400_000, 300_000, a -> a == RS);
-        assertEquals(15, dropped, "clients unconfirmed for more than 5 minutes go");
+        assertEquals(12, table.size(), "learned clients stop at three quarters");
+        assertEquals(100 - 11, table.refused());
+        assertTrue(table.want(0xC000_020C, 1000), "a real server the control plane wants still finds room");
+        assertEquals(13, table.size());
+        final int dropped = table.compact(400_000, 300_000, a -> a == RS || a == 0xC000_020C);
+        assertEquals(11, dropped, "clients unconfirmed for more than 5 minutes go");
+        assertEquals(2, table.size());
+        table.compact(400_000, 300_000, a -> a == RS);
         assertEquals(1, table.size());
         assertEquals(MAC, table.lookup(RS), "the real server stays, wanted, whatever its age");
         assertTrue(table.learn(0xC633_6499, 0x02_00_00_00_00_99L, 400_001, true), "room again");

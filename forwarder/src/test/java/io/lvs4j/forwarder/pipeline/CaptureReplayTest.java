@@ -79,4 +79,37 @@ class CaptureReplayTest
         assertEquals(100, result.services().get(0).connections());
         assertEquals(true, Files.size(output) > 0);
     }
+
+    @Test
+    void theClockFollowsTheCaptureSoConnectionsLiveAsTheyDid() throws Exception
+    {
+        final List<byte[]> in = new ArrayList<>();
+        for (int i = 0; i < 100; i++)
+        {
+            in.add(TestFrames.tcp(DirectorPipelineTest.CLIENT_MAC, DirectorPipelineTest.DIRECTOR_MAC,
+                DirectorPipelineTest.CLIENT, 30000 + i, DirectorPipelineTest.VIP, 80, TcpView.SYN, 64, true, 0));
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            in.add(TestFrames.tcp(DirectorPipelineTest.CLIENT_MAC, DirectorPipelineTest.DIRECTOR_MAC,
+                DirectorPipelineTest.CLIENT, 30000 + i, DirectorPipelineTest.VIP, 80, TcpView.ACK, 64, true, 10));
+        }
+        final Path input = dir.resolve("flows.pcap");
+        // epoch timestamps 10 ms apart: the whole capture spans 2 s, within SYN_RECV's timeout
+        PcapFileChannel.writeFrames(input, in, 1_700_000_000_000_000_000L, 10_000_000L);
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        final CaptureReplay.Result result = CaptureReplay.replay(input, null, new Director.Context()
+            .interfaces(List.of(new DirectorInterface(0, "eth0", 0, DirectorPipelineTest.DIRECTOR_MAC, 1500, List.of(
+                new DirectorInterface.Prefix(DirectorPipelineTest.DIRECTOR_SERVER_SIDE, 24),
+                new DirectorInterface.Prefix(DirectorPipelineTest.DIRECTOR_CLIENT_SIDE, 24)))))
+            .neighbour("192.0.2.11", "02:00:00:00:00:a1")
+            .connectionCapacity(1024)
+            .onStart(director ->
+            {
+                director.addService(web);
+                director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+            }));
+        assertEquals(200, result.services().get(0).inPackets(), "every ACK found its connection");
+        assertEquals(100, result.services().get(0).connections());
+    }
 }

@@ -60,7 +60,12 @@ class DirectorPipelineTest
 
     private Director start()
     {
-        final DirectorInterface iface = new DirectorInterface(0, "eth0", 2, DIRECTOR_MAC, 1500, List.of(
+        return start(1500);
+    }
+
+    private Director start(final int mtu)
+    {
+        final DirectorInterface iface = new DirectorInterface(0, "eth0", 2, DIRECTOR_MAC, mtu, List.of(
             new DirectorInterface.Prefix(DIRECTOR_CLIENT_SIDE, 24), new DirectorInterface.Prefix(DIRECTOR_SERVER_SIDE, 24)));
         director = Director.launch(new Director.Context()
             .interfaces(List.of(iface))
@@ -275,5 +280,98 @@ class DirectorPipelineTest
         assertEquals(CLIENT, b.getInt(30, BIG));
         assertEquals(Icmpv4View.CODE_PORT_UNREACHABLE, b.getByte(35));
         assertEquals(1, director.drops(DropReason.NO_DESTINATION));
+    }
+
+    @Test
+    void fragmentationNeededGoesToTheClientAndQuotesWhatItSentForDrAndNat()
+    {
+        start(1400);
+        final VirtualService dr = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        final VirtualService nat = VirtualService.tcp("203.0.113.10", 81).withScheduler("rr");
+        director.addService(dr);
+        director.addService(nat);
+        director.addRealServer(dr, RealServers.direct("192.0.2.11", 80, 1));
+        director.addRealServer(nat, RealServers.nat("192.0.2.12", 8080, 1));
+        answerArp(2);
+        for (final int port : new int[] {80, 81})
+        {
+            eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 41000 + port, VIP, port, TcpView.SYN, 64,
+                true, 0));
+            assertEquals(1, awaitSent(DirectorPipelineTest::isTcp, 1).size(), "the SYN fits");
+            eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 41000 + port, VIP, port, TcpView.ACK, 64,
+                true, 1410));
+            final byte[] icmp = awaitSent(f -> new UnsafeBuffer(f).getByte(23) == 1, 1).get(0);
+            final UnsafeBuffer b = new UnsafeBuffer(icmp);
+            assertEquals(CLIENT_MAC, MacAddresses.get(b, 0), "to the client's MAC, not our own");
+            assertEquals(Icmpv4View.CODE_FRAGMENTATION_NEEDED, b.getByte(35));
+            assertEquals(1400, b.getShort(40, BIG) & 0xFFFF);
+            assertEquals(VIP, b.getInt(42 + 16, BIG), "the quote holds the VIP the client sent to");
+            assertEquals(port, b.getShort(42 + 20 + 2, BIG) & 0xFFFF, "and the port");
+        }
+        assertEquals(2, director.drops(DropReason.TOO_BIG_DF));
+    }
+
+    @Test
+    void aSynOnAClosedConnectionIsANewConnection()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+        director.addRealServer(web, RealServers.direct("192.0.2.12", 80, 1));
+        answerArp(2);
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 42000, VIP, 80, TcpView.SYN, 64, true, 0));
+        final long first = TestFrames.dstMac(awaitSent(DirectorPipelineTest::isTcp, 1).get(0));
+        // ESTABLISHED, then a RST: CLOSE in the INPUT-ONLY table (a RST in SYN_RECV would leave it there)
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 42000, VIP, 80, TcpView.ACK, 64, true, 0));
+        assertEquals(first, TestFrames.dstMac(awaitSent(DirectorPipelineTest::isTcp, 1).get(0)));
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 42000, VIP, 80, TcpView.RST, 64, true, 0));
+        assertEquals(first, TestFrames.dstMac(awaitSent(DirectorPipelineTest::isTcp, 1).get(0)));
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 42000, VIP, 80, TcpView.SYN, 64, true, 0));
+        final long second = TestFrames.dstMac(awaitSent(DirectorPipelineTest::isTcp, 1).get(0));
+        assertTrue(first != second, "rescheduled (conn_reuse_mode 1): rr moved on to the other server");
+        assertEquals(2, director.service(web).connections());
+    }
+
+    @Test
+    void reAddingADeletedRealServerRevivesItsConnections()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        final var rs1 = director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+        answerArp(1);
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 43000, VIP, 80, TcpView.SYN, 64, true, 0));
+        assertEquals(1, awaitSent(DirectorPipelineTest::isTcp, 1).size());
+        director.deleteRealServer(web, rs1);
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 43000, VIP, 80, TcpView.ACK, 64, true, 0));
+        assertEquals(0, awaitSent(DirectorPipelineTest::isTcp, 1, 300).size(), "dropped while deleted");
+        final var back = director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+        assertEquals(rs1.id(), back.id(), "the same destination, back from the trash");
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 43000, VIP, 80, TcpView.ACK, 64, true, 0));
+        assertEquals(1, awaitSent(DirectorPipelineTest::isTcp, 1).size(), "its connection resumes");
+        assertEquals(1, director.drops(DropReason.DESTINATION_UNAVAILABLE));
+    }
+
+    @Test
+    void taggedFramesAreNotServedAndRedirectsAreNotRelated()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+        answerArp(1);
+        final byte[] untagged = TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 44000, VIP, 80, TcpView.SYN, 64, true,
+            0);
+        final byte[] tagged = new byte[untagged.length + 4];
+        System.arraycopy(untagged, 0, tagged, 0, 12);
+        final UnsafeBuffer t = new UnsafeBuffer(tagged);
+        t.putShort(12, (short)0x8100, BIG);
+        t.putShort(14, (short)7, BIG);
+        System.arraycopy(untagged, 12, tagged, 16, untagged.length - 12);
+        eth0.inject(tagged);
+        eth0.inject(new UnsafeBuffer(untagged), 0, untagged.length, io.lvs4j.forwarder.channel.FrameFlags.VLAN_TAGGED);
+        assertEquals(0, awaitSent(DirectorPipelineTest::isTcp, 1, 300).size(), "neither is forwarded");
+        assertEquals(2, director.drops(DropReason.VLAN));
     }
 }

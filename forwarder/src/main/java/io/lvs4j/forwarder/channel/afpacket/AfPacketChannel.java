@@ -134,7 +134,7 @@ public final class AfPacketChannel implements FrameChannel
     private int lastTransmitErrno;
     private long flushCalls;
     private long socketErrors;
-    private boolean closed;
+    private volatile boolean closed;
 
     private AfPacketChannel(
         final AfPacketOptions options,
@@ -433,6 +433,10 @@ public final class AfPacketChannel implements FrameChannel
         if ((status & TP_STATUS_COPY) != 0 || snapLength < length)
         {
             flags |= FrameFlags.TRUNCATED;
+        }
+        if ((status & TpacketLayout.TP_STATUS_VLAN_VALID) != 0)
+        {
+            flags |= FrameFlags.VLAN_TAGGED;
         }
         return flags;
     }

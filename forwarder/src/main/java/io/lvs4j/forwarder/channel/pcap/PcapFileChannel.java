@@ -341,6 +341,19 @@ public final class PcapFileChannel implements FrameChannel
         return lastTimestampNanos;
     }
 
+    /**
+     * The capture time of the frame the next {@link #receive} hands over (reading it ahead), or of the last one at
+     * the end of the file: a replay's clock for the batch it is about to process.
+     *
+     * @return nanoseconds since the epoch, {@link #NO_TIMESTAMP} for an empty capture.
+     * @throws PcapChannelException when the next record of the file is damaged or truncated.
+     */
+    public long nextTimestampNanos()
+    {
+        checkOpen();
+        return advance() ? nextTimestampNanos : lastTimestampNanos;
+    }
+
     /** @return frames read from the input so far (including one read ahead by {@link #await}). */
     public long framesRead()
     {
