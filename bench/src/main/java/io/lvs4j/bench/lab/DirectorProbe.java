@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.lvs4j.forwarder.AfPacketChannels;
+import io.lvs4j.forwarder.channel.afpacket.RingVersion;
 import io.lvs4j.forwarder.ChannelFactory;
 import io.lvs4j.forwarder.Director;
 import io.lvs4j.forwarder.channel.FrameChannel;
@@ -45,6 +46,11 @@ final class DirectorProbe implements ChannelFactory
             if (blockCount > 0)
             {
                 out = out.blockCount(blockCount);
+            }
+            if ("v2".equalsIgnoreCase(System.getProperty("lvs4j.ring")))
+            {
+                // -Dlvs4j.ring=v2 (LAB_BENCH_JAVA_OPTS): frame-by-frame rings, no block retire delay
+                out = out.ringVersion(RingVersion.V2);
             }
             return out;
         });
