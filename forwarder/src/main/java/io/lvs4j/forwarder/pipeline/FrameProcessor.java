@@ -26,6 +26,7 @@ import io.lvs4j.core.packet.Ipv4View;
 import io.lvs4j.core.packet.MacAddresses;
 import io.lvs4j.core.packet.PacketClassifier;
 import io.lvs4j.core.packet.Rewrites;
+import io.lvs4j.core.packet.SctpView;
 import io.lvs4j.core.packet.TcpView;
 import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.ServiceFlags;
@@ -59,6 +60,7 @@ public final class FrameProcessor implements FrameHandler
     private static final ByteOrder BIG = ByteOrder.BIG_ENDIAN;
     private static final long SYN_ONLY_MASK = TcpView.SYN | TcpView.RST;
     private static final long NEIGHBOUR_RETRY_MS = 1000;
+    private static final byte SCTP_CHUNK_INIT = 1;
 
     private final FrameChannel[] channels;
     private final ConnectionTable table;
@@ -220,7 +222,8 @@ public final class FrameProcessor implements FrameHandler
         }
         if (!found)
         {
-            if (flow.protocol() == IpProtocol.TCP && !isNewConnection(frame.tcpFlags()))
+            if ((flow.protocol() == IpProtocol.TCP && !isNewConnection(frame.tcpFlags())) ||
+                (flow.protocol() == IpProtocol.SCTP && !isSctpInit(buffer)))
             {
                 stats.drop(DropReason.NO_CONNECTION);
                 return;
@@ -262,6 +265,13 @@ public final class FrameProcessor implements FrameHandler
         }
         final int state = cursor.record().state;
         return state == TcpState.TIME_WAIT || state == TcpState.CLOSE;
+    }
+
+    /** SCTP associations start with an INIT chunk, the first after the common header (IPVS sloppy_sctp=0). */
+    private boolean isSctpInit(final DirectBuffer buffer)
+    {
+        return frame.l4Length() > SctpView.HEADER_LENGTH &&
+            buffer.getByte(frame.l4Offset() + SctpView.HEADER_LENGTH) == SCTP_CHUNK_INIT;
     }
 
     private boolean isNewConnection(final int tcpFlags)
@@ -397,7 +407,7 @@ public final class FrameProcessor implements FrameHandler
             return;
         }
         final DirectorInterface out = snapshot.interfaces().get(egress);
-        if (!fits(buffer, out))
+        if (!fits(buffer, out, flags))
         {
             return;
         }
@@ -445,7 +455,7 @@ public final class FrameProcessor implements FrameHandler
         }
         final DirectorInterface out = snapshot.interfaces().get(egress);
         // before any rewrite: a fragmentation-needed error must quote what the client sent, to the client's MAC
-        if (method != ConnectionFlags.TUNNEL && !fits(buffer, out))
+        if (method != ConnectionFlags.TUNNEL && !fits(buffer, out, flags))
         {
             return false;
         }
@@ -571,7 +581,7 @@ public final class FrameProcessor implements FrameHandler
         if (snapshot.hasNat() && table.findOut(scratchKey, nowMs, cursor) &&
             cursor.record().method() == ConnectionFlags.MASQ)
         {
-            natIcmpOutbound(buffer);
+            natIcmpOutbound(buffer, flags);
             return;
         }
         stats.drop(DropReason.ICMP_UNRELATED);
@@ -585,7 +595,7 @@ public final class FrameProcessor implements FrameHandler
     }
 
     /** Real server to client: outer source and quoted destination become the VIP's. */
-    private void natIcmpOutbound(final MutableDirectBuffer buffer)
+    private void natIcmpOutbound(final MutableDirectBuffer buffer, final int flags)
     {
         if (!snapshot.isMaster())
         {
@@ -608,7 +618,7 @@ public final class FrameProcessor implements FrameHandler
             return;
         }
         final DirectorInterface out = snapshot.interfaces().get(egress);
-        if (!fits(buffer, out))
+        if (!fits(buffer, out, flags))
         {
             return;
         }
@@ -747,12 +757,18 @@ public final class FrameProcessor implements FrameHandler
     }
 
     /** Whether the packet fits the egress MTU; if not, answers fragmentation needed for DF packets and counts. */
-    private boolean fits(final MutableDirectBuffer buffer, final DirectorInterface out)
+    private boolean fits(final MutableDirectBuffer buffer, final DirectorInterface out, final int flags)
     {
         final int ipLength = frame.l3Length();
         if (ipLength <= out.mtu())
         {
             return true;
+        }
+        if ((flags & FrameFlags.CHECKSUM_NOT_READY) != 0)
+        {
+            // an aggregated (GRO/GSO) frame nobody sent in this size: no ICMP about it, only a count
+            stats.drop(DropReason.OVERSIZED);
+            return false;
         }
         final boolean df =
             (buffer.getShort(frame.l3Offset() + Ipv4View.FLAGS_FRAGMENT_OFFSET, BIG) & Ipv4View.FLAG_DF) != 0;

@@ -374,4 +374,56 @@ class DirectorPipelineTest
         assertEquals(0, awaitSent(DirectorPipelineTest::isTcp, 1, 300).size(), "neither is forwarded");
         assertEquals(2, director.drops(DropReason.VLAN));
     }
+
+    @Test
+    void anAggregatedFrameTooBigIsCountedWithoutIcmp()
+    {
+        start(1400);
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+        answerArp(1);
+        eth0.inject(TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 45000, VIP, 80, TcpView.SYN, 64, true, 0));
+        assertEquals(1, awaitSent(DirectorPipelineTest::isTcp, 1).size());
+        final byte[] big = TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 45000, VIP, 80, TcpView.ACK, 64, true,
+            2800);
+        eth0.inject(new UnsafeBuffer(big), 0, big.length, io.lvs4j.forwarder.channel.FrameFlags.CHECKSUM_NOT_READY);
+        assertEquals(0, awaitSent(f -> true, 1, 300).size(), "nothing sent: no ICMP about a frame nobody sent");
+        assertEquals(1, director.drops(DropReason.OVERSIZED));
+    }
+
+    @Test
+    void sctpAssociationsStartWithInit()
+    {
+        start();
+        final VirtualService sctp = VirtualService.of(132, "203.0.113.10", 3868).withScheduler("rr");
+        director.addService(sctp);
+        director.addRealServer(sctp, RealServers.direct("192.0.2.11", 3868, 1));
+        answerArp(1);
+        eth0.inject(sctpFrame(0));
+        assertEquals(0, awaitSent(f -> new UnsafeBuffer(f).getByte(23) == (byte)132, 1, 300).size(),
+            "a DATA chunk without an association is not scheduled");
+        eth0.inject(sctpFrame(1));
+        assertEquals(1, awaitSent(f -> new UnsafeBuffer(f).getByte(23) == (byte)132, 1).size(), "INIT is");
+        eth0.inject(sctpFrame(0));
+        assertEquals(1, awaitSent(f -> new UnsafeBuffer(f).getByte(23) == (byte)132, 1).size(), "then DATA follows");
+        assertEquals(1, director.drops(DropReason.NO_CONNECTION));
+    }
+
+    private static byte[] sctpFrame(final int chunkType)
+    {
+        final byte[] bytes = new byte[14 + 20 + 12 + 20];
+        final UnsafeBuffer b = new UnsafeBuffer(bytes);
+        io.lvs4j.core.packet.EthernetView.writeHeader(b, 0, DIRECTOR_MAC, CLIENT_MAC,
+            io.lvs4j.core.packet.EthernetView.NO_VLAN, io.lvs4j.core.packet.EthernetView.ETHERTYPE_IPV4);
+        io.lvs4j.core.packet.Icmpv4ErrorBuilder.writeIpv4Header(b, 14, 0, 52, 1, 0x4000, 64, 132, CLIENT, VIP);
+        b.putShort(34, (short)46000, BIG);
+        b.putShort(36, (short)3868, BIG);
+        b.putInt(38, chunkType == 1 ? 0 : 0x1234_5678, BIG);
+        b.putByte(46, (byte)chunkType);
+        b.putShort(48, (short)20, BIG);
+        b.putInt(50, 0x0A0B_0C0D, BIG);
+        b.putInt(42, Checksums.sctpChecksum(b, 34, 32), java.nio.ByteOrder.LITTLE_ENDIAN);
+        return bytes;
+    }
 }
