@@ -11,13 +11,25 @@ package io.lvs4j.forwarder.pipeline;
  *                         ICMP port unreachable (default false).
  * @param learnClientMacs  learn the MAC of on-link clients from their requests, so NAT replies need no ARP round
  *                         trip (lvs4j's own; default true).
+ * @param expireNodestConn {@code expire_nodest_conn}: a packet for a connection whose real server is gone expires
+ *                         the connection at once (still dropped), so the client's retransmitted SYN is scheduled
+ *                         afresh instead of being dropped until the entry times out (default false).
  */
 public record ForwardingOptions(
-    boolean pmtuDiscovery, boolean sloppyTcp, boolean natIcmpSend, boolean learnClientMacs)
+    boolean pmtuDiscovery, boolean sloppyTcp, boolean natIcmpSend, boolean learnClientMacs, boolean expireNodestConn)
 {
     /** @return IPVS's defaults. */
     public static ForwardingOptions defaults()
     {
-        return new ForwardingOptions(true, false, false, true);
+        return new ForwardingOptions(true, false, false, true, false);
+    }
+
+    /**
+     * @param expire {@code expire_nodest_conn}.
+     * @return these options with it set.
+     */
+    public ForwardingOptions withExpireNodestConn(final boolean expire)
+    {
+        return new ForwardingOptions(pmtuDiscovery, sloppyTcp, natIcmpSend, learnClientMacs, expire);
     }
 }

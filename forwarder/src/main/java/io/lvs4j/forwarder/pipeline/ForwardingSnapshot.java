@@ -3,6 +3,7 @@ package io.lvs4j.forwarder.pipeline;
 import java.util.List;
 
 import org.agrona.collections.IntHashSet;
+import org.agrona.collections.LongHashSet;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import io.lvs4j.core.conn.ConnectionFlags;
@@ -21,6 +22,7 @@ public final class ForwardingSnapshot
 {
     private final Long2ObjectHashMap<ActiveService> services;
     private final IntHashSet vips;
+    private final LongHashSet natServers = new LongHashSet();
     private final boolean hasPortZero;
     private final boolean hasNat;
     private final List<DirectorInterface> interfaces;
@@ -75,7 +77,11 @@ public final class ForwardingSnapshot
             final var list = s.scheduler().servers();
             for (int i = 0; i < list.size(); i++)
             {
-                nat |= list.get(i).method() == ConnectionFlags.MASQ;
+                if (list.get(i).method() == ConnectionFlags.MASQ)
+                {
+                    nat = true;
+                    natServers.add(((long)list.get(i).addressV4() << 16) | list.get(i).port());
+                }
             }
         }
         this.vips = vipSet;
@@ -108,6 +114,16 @@ public final class ForwardingSnapshot
     public boolean isVip(final int address)
     {
         return vips.contains(address);
+    }
+
+    /**
+     * @param address an IPv4 address.
+     * @param port    a port.
+     * @return true when they are a NAT real server of some service ({@code ip_vs_has_real_service}).
+     */
+    public boolean isNatRealServer(final int address, final int port)
+    {
+        return natServers.contains(((long)address << 16) | port);
     }
 
     /** @return true when some real server is reached by NAT, so replies must be looked for. */

@@ -205,6 +205,18 @@ public final class FrameProcessor implements FrameHandler
         {
             onNatReply(buffer, flags);
         }
+        else if (options.natIcmpSend() && snapshot.isNatRealServer(flow.srcV4(), flow.srcPort()) && snapshot.isMaster() &&
+            (flow.protocol() != IpProtocol.TCP || (frame.tcpFlags() & TcpView.RST) == 0))
+        {
+            // nat_icmp_send: a NAT real server talking from its service port with no connection learns at once
+            stats.drop(DropReason.NO_CONNECTION);
+            if (Icmpv4ErrorBuilder.mayReplyTo(buffer, frame) && tryClaim(ingress, frame.frameLength() + 64))
+            {
+                final DirectorInterface in = snapshot.interfaces().get(ingress);
+                commitOrAbort(ingress, Icmpv4ErrorBuilder.portUnreachable(claim.buffer(), claim.offset(), buffer,
+                    frame, in.mac(), in.sourceFor(flow.srcV4()), nextIdentification()));
+            }
+        }
         else
         {
             stats.drop(DropReason.NOT_OURS);
@@ -241,6 +253,10 @@ public final class FrameProcessor implements FrameHandler
         final int destinationId = conn.destinationId;
         if (!counters.isAvailable(destinationId))
         {
+            if (options.expireNodestConn())
+            {
+                table.remove(cursor);
+            }
             stats.drop(DropReason.DESTINATION_UNAVAILABLE);
             return;
         }

@@ -65,6 +65,11 @@ class DirectorPipelineTest
 
     private Director start(final int mtu)
     {
+        return start(mtu, ForwardingOptions.defaults());
+    }
+
+    private Director start(final int mtu, final ForwardingOptions options)
+    {
         final DirectorInterface iface = new DirectorInterface(0, "eth0", 2, DIRECTOR_MAC, mtu, List.of(
             new DirectorInterface.Prefix(DIRECTOR_CLIENT_SIDE, 24), new DirectorInterface.Prefix(DIRECTOR_SERVER_SIDE, 24)));
         director = Director.launch(new Director.Context()
@@ -72,6 +77,7 @@ class DirectorPipelineTest
             .channels((i, w, n) -> eth0)
             .workers(1)
             .connectionCapacity(1 << 12)
+            .forwardingOptions(options)
             .pollTimeoutMs(1));
         return director;
     }
@@ -425,5 +431,43 @@ class DirectorPipelineTest
         b.putInt(50, 0x0A0B_0C0D, BIG);
         b.putInt(42, Checksums.sctpChecksum(b, 34, 32), java.nio.ByteOrder.LITTLE_ENDIAN);
         return bytes;
+    }
+
+    @Test
+    void expireNodestConnLetsTheRetransmittedSynFindALiveServer()
+    {
+        start(1500, ForwardingOptions.defaults().withExpireNodestConn(true));
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        final var rs1 = director.addRealServer(web, RealServers.direct("192.0.2.11", 80, 1));
+        director.addRealServer(web, RealServers.direct("192.0.2.12", 80, 1));
+        answerArp(2);
+        final byte[] syn = TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 46000, VIP, 80, TcpView.SYN, 64, true, 0);
+        eth0.inject(syn);
+        final long first = TestFrames.dstMac(awaitSent(DirectorPipelineTest::isTcp, 1).get(0));
+        director.deleteRealServer(web, first == RS1_MAC ? rs1 : director.service(web).realServers().get(0).server());
+        eth0.inject(syn);
+        assertEquals(0, awaitSent(DirectorPipelineTest::isTcp, 1, 300).size(), "dropped, and the entry expired");
+        eth0.inject(syn);
+        final long second = TestFrames.dstMac(awaitSent(DirectorPipelineTest::isTcp, 1).get(0));
+        assertTrue(second != first, "the retransmission is scheduled to the live server");
+    }
+
+    @Test
+    void natIcmpSendAnswersARealServerTalkingOutOfTurn()
+    {
+        start(1500, new ForwardingOptions(true, false, true, true, false));
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        director.addRealServer(web, RealServers.nat("192.0.2.11", 8080, 1));
+        answerArp(1);
+        eth0.inject(TestFrames.tcp(RS1_MAC, DIRECTOR_MAC, RS1, 8080, CLIENT, 47000, TcpView.ACK, 64, true, 0));
+        final byte[] icmp = awaitSent(f -> new UnsafeBuffer(f).getByte(23) == 1, 1).get(0);
+        final UnsafeBuffer b = new UnsafeBuffer(icmp);
+        assertEquals(RS1_MAC, MacAddresses.get(b, 0));
+        assertEquals(RS1, b.getInt(30, BIG));
+        assertEquals(Icmpv4View.CODE_PORT_UNREACHABLE, b.getByte(35));
+        eth0.inject(TestFrames.tcp(RS1_MAC, DIRECTOR_MAC, RS1, 8080, CLIENT, 47001, TcpView.RST, 64, true, 0));
+        assertEquals(0, awaitSent(f -> true, 1, 300).size(), "never about a RST");
     }
 }
