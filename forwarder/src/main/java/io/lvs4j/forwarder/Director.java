@@ -3,6 +3,7 @@ package io.lvs4j.forwarder;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +33,7 @@ import io.lvs4j.core.flow.FlowKey;
 import io.lvs4j.core.packet.ArpBuilder;
 import io.lvs4j.core.packet.EthernetView;
 import io.lvs4j.core.packet.MacAddresses;
+import io.lvs4j.core.packet.Malformation;
 import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.RealServerList;
 import io.lvs4j.core.service.VirtualService;
@@ -47,8 +49,10 @@ import io.lvs4j.forwarder.pipeline.ForwardingSnapshot;
 import io.lvs4j.forwarder.pipeline.FrameProcessor;
 import io.lvs4j.forwarder.pipeline.Ipv4Text;
 import io.lvs4j.forwarder.pipeline.Worker;
+import io.lvs4j.forwarder.stats.CountersFile;
 import io.lvs4j.forwarder.stats.DropReason;
 import io.lvs4j.forwarder.stats.ForwarderStats;
+import io.lvs4j.forwarder.stats.StatsPublisher;
 import io.lvs4j.schedulers.Scheduler;
 import io.lvs4j.schedulers.SchedulerOptions;
 import io.lvs4j.schedulers.SchedulerRegistry;
@@ -90,6 +94,8 @@ public final class Director implements AutoCloseable
     private final Worker[] workers;
     private final Thread[] threads;
     private final Thread controlThread;
+    private final CountersFile countersFile;
+    private final StatsPublisher publisher;
     private final List<FrameChannel> channels = new ArrayList<>();
     private TrafficFilter appliedFilter;
     private final SchedulerRegistry registry;
@@ -122,6 +128,18 @@ public final class Director implements AutoCloseable
         this.neighbours = new NeighbourTable(context.neighbourCapacity);
         this.stats = new ForwarderStats(context.workers, context.maxServices, context.maxRealServers);
         this.controlFrames = new ControlFrames(64 * 1024);
+        if (context.countersFile != null)
+        {
+            final int needed = DropReason.values().length + Malformation.values().length + context.maxServices * 5 +
+                context.maxRealServers * 8;
+            this.countersFile = CountersFile.create(context.countersFile, needed, clock.getAsLong());
+            this.publisher = new StatsPublisher(countersFile, stats, counters);
+        }
+        else
+        {
+            this.countersFile = null;
+            this.publisher = null;
+        }
         this.lastArpRequest = new long[context.maxRealServers];
 
         final int n = context.workers;
@@ -168,6 +186,10 @@ public final class Director implements AutoCloseable
                 s.scheduler.close();
             }
             table.close();
+            if (countersFile != null)
+            {
+                countersFile.close();
+            }
             throw ex;
         }
         if (context.startThreads)
@@ -251,6 +273,10 @@ public final class Director implements AutoCloseable
         final ServiceState state = new ServiceState(id, service, scheduler, RealServerList.empty(counters));
         scheduler.update(state.servers);
         services.put(key, state);
+        if (publisher != null)
+        {
+            publisher.serviceAdded(id, service.toString());
+        }
         publish();
         if (master)
         {
@@ -302,6 +328,14 @@ public final class Director implements AutoCloseable
         }
         publish();
         state.scheduler.close();
+        if (publisher != null)
+        {
+            for (int i = 0; i < state.servers.size(); i++)
+            {
+                publisher.destinationRemoved(state.servers.id(i));
+            }
+            publisher.serviceRemoved(state.id);
+        }
         freeServiceIds.add(state.id);
     }
 
@@ -355,6 +389,11 @@ public final class Director implements AutoCloseable
         }
         state.servers = state.servers.withAdded(added);
         state.scheduler.update(state.servers);
+        if (publisher != null)
+        {
+            publisher.destinationAdded(id, state.config + " -> " + Ipv4Text.format(added.addressV4()) + ":" +
+                added.port());
+        }
         neighbours.want(nextHopOf(added.addressV4()), clock.getAsLong());
         publish();
         requestArp(added.addressV4(), id, true);
@@ -408,6 +447,10 @@ public final class Director implements AutoCloseable
         state.scheduler.update(state.servers);
         retireDestination(state.id, removed);
         publish();
+        if (publisher != null)
+        {
+            publisher.destinationRemoved(removed.id());
+        }
     }
 
     /**
@@ -580,6 +623,11 @@ public final class Director implements AutoCloseable
             s.scheduler.close();
         }
         table.close();
+        if (countersFile != null)
+        {
+            publisher.publish();
+            countersFile.close();
+        }
         LOG.info("lvs4j director stopped");
     }
 
@@ -849,6 +897,10 @@ public final class Director implements AutoCloseable
             {
                 refreshNeighbours(now);
             }
+            if (publisher != null)
+            {
+                publisher.publish();
+            }
         }
         return true;
     }
@@ -1000,6 +1052,20 @@ public final class Director implements AutoCloseable
         private final Map<Integer, Long> staticNeighbours = new LinkedHashMap<>();
         private Consumer<Director> onStart;
         private boolean startThreads = true;
+        private Path countersFile;
+
+        /**
+         * A file for the statistics that another process can read while the director runs ({@link CountersFile});
+         * null (the default) for none.
+         *
+         * @param file e.g. {@code /dev/shm/lvs4j/director.stats}.
+         * @return this.
+         */
+        public Context countersFile(final Path file)
+        {
+            this.countersFile = file;
+            return this;
+        }
 
         /**
          * A neighbour whose MAC is configured, not resolved: never asked for, never expired (static ARP).
