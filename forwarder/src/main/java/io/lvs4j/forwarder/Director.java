@@ -813,7 +813,16 @@ public final class Director implements AutoCloseable
                 }
             }
         }
-        final TrafficFilter filter = new TrafficFilter(List.copyOf(vips), List.copyOf(natServers), true, true);
+        final Set<InetAddress> own = new LinkedHashSet<>();
+        for (final DirectorInterface iface : interfaces)
+        {
+            for (final DirectorInterface.Prefix p : iface.addresses())
+            {
+                own.add(inet(p.address()));
+            }
+        }
+        final TrafficFilter filter =
+            new TrafficFilter(List.copyOf(vips), List.copyOf(natServers), List.copyOf(own), true, true);
         if (!filter.equals(appliedFilter))
         {
             for (final FrameChannel channel : channels)

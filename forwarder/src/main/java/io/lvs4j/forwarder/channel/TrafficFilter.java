@@ -9,17 +9,21 @@ import java.util.List;
  * packets from NAT real servers (replies and their ICMP errors). Channels turn it into their own filter language
  * (classic BPF for AF_PACKET).
  *
- * @param destinations IP packets to these addresses are wanted.
- * @param sources      IP packets from these addresses are wanted.
- * @param arp          ARP is wanted.
- * @param vrrp         VRRP (IP protocol 112) is wanted.
+ * @param destinations     IP packets to these addresses are wanted.
+ * @param sources          IP packets from these addresses are wanted.
+ * @param icmpDestinations ICMP to these addresses (the director's own: errors about its tunnels) is wanted.
+ * @param arp              ARP is wanted.
+ * @param vrrp             VRRP (IP protocol 112) is wanted.
  */
-public record TrafficFilter(List<InetAddress> destinations, List<InetAddress> sources, boolean arp, boolean vrrp)
+public record TrafficFilter(
+    List<InetAddress> destinations, List<InetAddress> sources, List<InetAddress> icmpDestinations, boolean arp,
+    boolean vrrp)
 {
     /** Copies the lists. */
     public TrafficFilter
     {
         destinations = List.copyOf(destinations);
         sources = List.copyOf(sources);
+        icmpDestinations = List.copyOf(icmpDestinations);
     }
 }

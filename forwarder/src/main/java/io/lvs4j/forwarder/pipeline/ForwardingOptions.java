@@ -9,8 +9,8 @@ package io.lvs4j.forwarder.pipeline;
  *                         took over mid-stream picks flows up (default false: only SYN).
  * @param natIcmpSend      {@code nat_icmp_send}: answer a NAT real server's packet that matches no connection with
  *                         ICMP port unreachable (default false).
- * @param learnClientMacs  learn the MAC of on-link clients from their requests, so NAT replies need no ARP round
- *                         trip (lvs4j's own; default true).
+ * @param learnClientMacs  learn the MAC of on-link clients from their first packet, so NAT replies and relayed ICMP
+ *                         errors need no ARP round trip (lvs4j's own; default true).
  * @param expireNodestConn {@code expire_nodest_conn}: a packet for a connection whose real server is gone expires
  *                         the connection at once (still dropped), so the client's retransmitted SYN is scheduled
  *                         afresh instead of being dropped until the entry times out (default false).

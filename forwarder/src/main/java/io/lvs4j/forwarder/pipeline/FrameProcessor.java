@@ -205,7 +205,8 @@ public final class FrameProcessor implements FrameHandler
         {
             onNatReply(buffer, flags);
         }
-        else if (options.natIcmpSend() && snapshot.isNatRealServer(flow.srcV4(), flow.srcPort()) && snapshot.isMaster() &&
+        else if (options.natIcmpSend() && snapshot.isMaster() &&
+            snapshot.isNatRealServer(flow.srcV4(), flow.srcPort()) &&
             (flow.protocol() != IpProtocol.TCP || (frame.tcpFlags() & TcpView.RST) == 0))
         {
             // nat_icmp_send: a NAT real server talking from its service port with no connection learns at once
@@ -244,8 +245,9 @@ public final class FrameProcessor implements FrameHandler
             {
                 return;
             }
-            if (options.learnClientMacs() && cursor.record().method() == ConnectionFlags.MASQ)
+            if (options.learnClientMacs())
             {
+                // NAT replies, and errors relayed about tunnelled packets, go back to this client
                 learnClient(buffer, flow.srcV4());
             }
         }
@@ -561,6 +563,12 @@ public final class FrameProcessor implements FrameHandler
         final int type = frame.icmpType();
         final boolean related = type == Icmpv4View.TYPE_DESTINATION_UNREACHABLE ||
             type == Icmpv4View.TYPE_SOURCE_QUENCH || type == Icmpv4View.TYPE_TIME_EXCEEDED;
+        if (related && frame.hasInnerFlow() && frame.innerFlow().isV4() && !frame.isInnerFragment() &&
+            frame.innerFlow().protocol() == IpProtocol.IPIP)
+        {
+            onTunnelIcmp(buffer);
+            return;
+        }
         if (!related || !frame.hasInnerFlow() || !frame.innerFlow().isV4() ||
             frame.innerL4Offset() < 0 || frame.isInnerFragment())
         {
@@ -601,6 +609,79 @@ public final class FrameProcessor implements FrameHandler
             return;
         }
         stats.drop(DropReason.ICMP_UNRELATED);
+    }
+
+    /**
+     * An ICMP error a router sent about one of our IP-in-IP packets (§5.6): relayed to the client whose packet was
+     * inside, from the VIP; for fragmentation needed only when the client set DF, with the tunnel's overhead taken
+     * off the MTU, so the client's path MTU discovery sees the tunnel.
+     */
+    private void onTunnelIcmp(final MutableDirectBuffer buffer)
+    {
+        final int inner = frame.innerL4Offset();
+        final int available = frame.innerL3Offset() + frame.innerL3Length() - inner;
+        if (available < Ipv4View.MIN_HEADER_LENGTH || (buffer.getByte(inner) & 0xF0) != 0x40)
+        {
+            stats.drop(DropReason.ICMP_UNRELATED);
+            return;
+        }
+        final int ihl = (buffer.getByte(inner) & 0x0F) * 4;
+        final int protocol = buffer.getByte(inner + Ipv4View.PROTOCOL_OFFSET) & 0xFF;
+        if (ihl < Ipv4View.MIN_HEADER_LENGTH || available < ihl + 4 ||
+            (protocol != IpProtocol.TCP && protocol != IpProtocol.UDP && protocol != IpProtocol.SCTP))
+        {
+            stats.drop(DropReason.ICMP_UNRELATED);
+            return;
+        }
+        final int client = buffer.getInt(inner + Ipv4View.SOURCE_OFFSET, BIG);
+        final int vip = buffer.getInt(inner + Ipv4View.DESTINATION_OFFSET, BIG);
+        scratchKey.setV4(protocol, client, buffer.getShort(inner + ihl, BIG) & 0xFFFF, vip,
+            buffer.getShort(inner + ihl + 2, BIG) & 0xFFFF);
+        if (!snapshot.isVip(vip) || !table.findIn(scratchKey, nowMs, cursor) ||
+            cursor.record().method() != ConnectionFlags.TUNNEL)
+        {
+            stats.drop(DropReason.ICMP_UNRELATED);
+            return;
+        }
+        if (!snapshot.isMaster())
+        {
+            stats.drop(DropReason.NOT_MASTER);
+            return;
+        }
+        final int type = frame.icmpType();
+        final int code = frame.icmpCode();
+        int info = 0;
+        if (type == Icmpv4View.TYPE_DESTINATION_UNREACHABLE && code == Icmpv4View.CODE_FRAGMENTATION_NEEDED)
+        {
+            final boolean df =
+                (buffer.getShort(inner + Ipv4View.FLAGS_FRAGMENT_OFFSET, BIG) & Ipv4View.FLAG_DF) != 0;
+            if (!df)
+            {
+                // the client does no path MTU discovery: nothing to tell it
+                stats.drop(DropReason.ICMP_UNRELATED);
+                return;
+            }
+            final int mtu = buffer.getShort(frame.l4Offset() + Icmpv4View.NEXT_HOP_MTU_OFFSET, BIG) & 0xFFFF;
+            info = mtu > 68 + IpIpEncapsulator.OVERHEAD ? mtu - IpIpEncapsulator.OVERHEAD : mtu;
+        }
+        final long mac = macTowards(client);
+        if (mac == NeighbourTable.NONE)
+        {
+            return;
+        }
+        final int out = egress;
+        final int length =
+            EthernetView.HEADER_LENGTH + Ipv4View.MIN_HEADER_LENGTH + Icmpv4View.HEADER_LENGTH + available;
+        if (tryClaim(out, length))
+        {
+            final MutableDirectBuffer tx = claim.buffer();
+            final int at = claim.offset();
+            EthernetView.writeHeader(tx, at, mac, snapshot.interfaces().get(out).mac(), EthernetView.NO_VLAN,
+                EthernetView.ETHERTYPE_IPV4);
+            final int written = Icmpv4ErrorBuilder.writePacket(tx, at + EthernetView.HEADER_LENGTH, vip, client,
+                nextIdentification(), type, code, info, buffer, inner, available);
+            commitOrAbort(out, written < 0 ? -1 : EthernetView.HEADER_LENGTH + written);
+        }
     }
 
     /** Client to real server: outer destination and quoted source become the real server's. */
@@ -688,7 +769,8 @@ public final class FrameProcessor implements FrameHandler
             if (tryClaim(ingress, ArpBuilder.FRAME_LENGTH))
             {
                 final DirectorInterface in = snapshot.interfaces().get(ingress);
-                commitOrAbort(ingress, ArpBuilder.writeReplyTo(claim.buffer(), claim.offset(), buffer, frame, in.mac()));
+                commitOrAbort(ingress,
+                    ArpBuilder.writeReplyTo(claim.buffer(), claim.offset(), buffer, frame, in.mac()));
             }
             return;
         }

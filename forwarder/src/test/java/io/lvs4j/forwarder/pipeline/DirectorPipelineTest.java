@@ -470,4 +470,47 @@ class DirectorPipelineTest
         eth0.inject(TestFrames.tcp(RS1_MAC, DIRECTOR_MAC, RS1, 8080, CLIENT, 47001, TcpView.RST, 64, true, 0));
         assertEquals(0, awaitSent(f -> true, 1, 300).size(), "never about a RST");
     }
+
+    @Test
+    void aRoutersFragmentationNeededAboutOurTunnelReachesTheClientMinusTheTunnel()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.addService(web);
+        director.addRealServer(web, RealServers.tunnel("192.0.2.11", 80, 1));
+        answerArp(1);
+        final byte[] syn = TestFrames.tcp(CLIENT_MAC, DIRECTOR_MAC, CLIENT, 48000, VIP, 80, TcpView.SYN, 64, true, 0);
+        eth0.inject(syn);
+        final byte[] tunnelled = awaitSent(f -> new UnsafeBuffer(f).getByte(23) == 4, 1).get(0);
+
+        // a router on the way to the real server quotes our IPIP packet: outer header + the client's header + 8
+        final int quote = 20 + 20 + 8;
+        final byte[] icmp = new byte[14 + 20 + 8 + quote];
+        final UnsafeBuffer b = new UnsafeBuffer(icmp);
+        final long routerMac = MacAddresses.parse("02:00:00:00:00:fe");
+        io.lvs4j.core.packet.EthernetView.writeHeader(b, 0, DIRECTOR_MAC, routerMac,
+            io.lvs4j.core.packet.EthernetView.NO_VLAN, io.lvs4j.core.packet.EthernetView.ETHERTYPE_IPV4);
+        io.lvs4j.core.packet.Icmpv4ErrorBuilder.writeIpv4Header(b, 14, 0, 20 + 8 + quote, 9, 0, 64, 1,
+            Ipv4Text.parse("192.0.2.254"), DIRECTOR_SERVER_SIDE);
+        b.putByte(34, (byte)3);
+        b.putByte(35, (byte)4);
+        b.putShort(40, (short)1400, BIG);
+        b.putBytes(42, new UnsafeBuffer(tunnelled), 14, quote);
+        b.putShort(36, (short)Checksums.icmpv4Checksum(b, 34, 8 + quote), BIG);
+        eth0.inject(icmp);
+
+        final byte[] relayed = awaitSent(f -> new UnsafeBuffer(f).getByte(23) == 1, 1).get(0);
+        final UnsafeBuffer r = new UnsafeBuffer(relayed);
+        assertEquals(CLIENT_MAC, MacAddresses.get(r, 0));
+        assertEquals(VIP, r.getInt(26, BIG), "from the VIP the client talks to");
+        assertEquals(CLIENT, r.getInt(30, BIG));
+        assertEquals(3, r.getByte(34));
+        assertEquals(4, r.getByte(35));
+        assertEquals(1380, r.getShort(40, BIG) & 0xFFFF, "the router's MTU minus the tunnel's 20 bytes");
+        assertEquals(CLIENT, r.getInt(42 + 12, BIG), "quoting the client's own packet");
+        assertEquals(VIP, r.getInt(42 + 16, BIG));
+        assertEquals(48000, r.getShort(42 + 20, BIG) & 0xFFFF);
+        final int icmpLength = (r.getShort(16, BIG) & 0xFFFF) - 20;
+        assertEquals(Checksums.icmpv4Checksum(r, 34, icmpLength), r.getShort(36, BIG) & 0xFFFF, "ICMP checksum");
+    }
 }

@@ -775,6 +775,7 @@ public final class AfPacketChannel implements FrameChannel
         }
         filter.destinations().forEach(builder::destination);
         filter.sources().forEach(builder::source);
+        filter.icmpDestinations().forEach(builder::icmpTo);
         attachFilter(builder.build());
     }
 

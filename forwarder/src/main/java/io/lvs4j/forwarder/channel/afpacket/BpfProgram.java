@@ -75,6 +75,8 @@ public final class BpfProgram
     public static final int PROTOCOL_VRRP = 112;
     /** IPv6 next header of ICMPv6. */
     public static final int PROTOCOL_ICMPV6 = 58;
+    /** IPv4 protocol number of ICMP. */
+    public static final int PROTOCOL_ICMP = 1;
 
     private static final int ETHERTYPE_OFFSET = 12;
     private static final int IPV4_PROTOCOL_OFFSET = 14 + 9;
@@ -431,6 +433,7 @@ public final class BpfProgram
         private boolean neighbourDiscovery;
         private final List<InetAddress> destinations = new ArrayList<>();
         private final List<InetAddress> sources = new ArrayList<>();
+        private final List<InetAddress> icmpDestinations = new ArrayList<>();
 
         private FilterBuilder()
         {
@@ -483,6 +486,19 @@ public final class BpfProgram
         }
 
         /**
+         * Keeps ICMP (IPv4) sent to an address: errors from routers about the director's own packets (its IP-in-IP
+         * tunnels) without the rest of the traffic to that address.
+         *
+         * @param address an IPv4 address.
+         * @return this.
+         */
+        public FilterBuilder icmpTo(final InetAddress address)
+        {
+            icmpDestinations.add(address);
+            return this;
+        }
+
+        /**
          * Keeps IP frames sent from an address.
          *
          * @param address an IPv4 or IPv6 address.
@@ -512,6 +528,12 @@ public final class BpfProgram
             if (vrrp)
             {
                 a.loadByte(IPV4_PROTOCOL_OFFSET).acceptIfEqual(PROTOCOL_VRRP);
+            }
+            if (icmpDestinations.stream().anyMatch(i -> i instanceof Inet4Address))
+            {
+                a.loadByte(IPV4_PROTOCOL_OFFSET).branch(JMP_JEQ_K, PROTOCOL_ICMP, null, "not-icmp");
+                emitIpv4(a, IPV4_DESTINATION_OFFSET, icmpDestinations);
+                a.label("not-icmp");
             }
             emitIpv4(a, IPV4_DESTINATION_OFFSET, destinations);
             emitIpv4(a, IPV4_SOURCE_OFFSET, sources);

@@ -91,6 +91,20 @@ class BpfProgramTest
     }
 
     @Test
+    void icmpToTheDirectorsOwnAddressPassesAndNothingElseToIt() throws Exception
+    {
+        final InetAddress vip = InetAddress.getByName("203.0.113.10");
+        final InetAddress own = InetAddress.getByName("192.0.2.1");
+        final InetAddress router = InetAddress.getByName("192.0.2.254");
+        final BpfProgram p = BpfProgram.filter().arp().destination(vip).icmpTo(own).build();
+        assertKept(p, TestFrames.ip4(DST, SRC, router, own, 1, 1));
+        assertDropped(p, TestFrames.udp4(DST, SRC, router, own, 4000, 22, 2));
+        assertDropped(p, TestFrames.ip4(DST, SRC, router, own, 6, 3));
+        assertDropped(p, TestFrames.ip4(DST, SRC, router, InetAddress.getByName("192.0.2.2"), 1, 4));
+        assertKept(p, TestFrames.udp4(DST, SRC, router, vip, 4000, 80, 5));
+    }
+
+    @Test
     void withoutOptionsOnlyAddressesPass() throws Exception
     {
         final InetAddress vip = InetAddress.getByName("203.0.113.10");
