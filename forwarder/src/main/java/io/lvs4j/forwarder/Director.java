@@ -476,6 +476,12 @@ public final class Director implements AutoCloseable
         }
     }
 
+    /** @return whether the director owns its VIPs now (VRRP master, or no HA). */
+    public boolean isMaster()
+    {
+        return snapshot.isMaster();
+    }
+
     /**
      * Replaces the routing table (the control plane reloads the kernel's, or configuration changed).
      *
