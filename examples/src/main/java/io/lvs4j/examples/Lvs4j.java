@@ -1,0 +1,43 @@
+package io.lvs4j.examples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import io.lvs4j.examples.demo.DemoCommand;
+
+/**
+ * The bundled program: {@code java -jar examples/target/lvs4j.jar <subcommand>} (or {@code examples/bin/lvs4j}).
+ */
+@Command(
+    name = "lvs4j",
+    mixinStandardHelpOptions = true,
+    version = "lvs4j 0.1.0-SNAPSHOT",
+    description = "The Linux Virtual Server in Java: run a director, look at it the way ipvsadm does.",
+    subcommands = {DemoCommand.class})
+public final class Lvs4j
+{
+    private Lvs4j()
+    {
+    }
+
+    /**
+     * Runs a subcommand and exits with its code.
+     *
+     * @param args the command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs a subcommand.
+     *
+     * @param args the command line.
+     * @return the exit code.
+     */
+    public static int run(final String... args)
+    {
+        return new CommandLine(new Lvs4j()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+}
