@@ -104,7 +104,11 @@ final class Checker
         }
 
         final long delayNs = apply(ok, message);
-        host.timers().schedule(runTimer, nowNs + delayNs);
+        // a listener may have removed the real server while hearing about this result
+        if (server.registered)
+        {
+            host.timers().schedule(runTimer, nowNs + delayNs);
+        }
     }
 
     /**
