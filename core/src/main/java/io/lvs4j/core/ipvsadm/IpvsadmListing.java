@@ -55,8 +55,9 @@ public final class IpvsadmListing
      * @param snapshot    the director's state.
      * @param connections the connection table, for {@code -c}.
      * @return the output.
-     * @throws IpvsadmException "No such service" (exit 1) when the named service does not exist, or for
-     *                          {@code --daemon}, which needs the sync daemons' state this does not have.
+     * @throws IpvsadmException         "No such service" (exit 1) when the named service does not exist.
+     * @throws IllegalArgumentException for other verbs, and for {@code --daemon}, which needs the sync daemons'
+     *                                  state a snapshot does not hold.
      */
     public String render(
         final IpvsadmCommand command, final IpvsSnapshot snapshot, final List<ConnectionEntry> connections)
