@@ -75,7 +75,8 @@ final class Values
     /** Warns about words after the ones a keyword takes. */
     void extra(final ConfigNode n, final int allowed)
     {
-        if (n.args.size() > allowed)
+        // a block keyword written without its block gets the block error, not this one too
+        if (n.args.size() > allowed && (allowed > 0 || n.hasBlock()))
         {
             problems.warning(n.args.get(allowed), n.name() + ": extra words ignored from \"" +
                 n.args.get(allowed).text + "\"");

@@ -165,7 +165,7 @@ class ConfigErrorsTest
             problems("vrrp_instance VI_1 {\n  virtual_router_id 1\n  virtual_ipaddress\n}\n"));
         assertEquals(List.of("t.conf:1:1: vrrp_script chk: expected script <command> in the block"),
             problems("vrrp_script chk {\ninterval 2\n}"));
-        assertEquals(List.of("t.conf:3:9: weight: expected an integer -253..253, got \"300\""),
+        assertEquals(List.of("t.conf:3:8: weight: expected an integer -253..253, got \"300\""),
             problems("vrrp_script chk2 {\nscript x\nweight 300\n}"));
         assertEquals(List.of("t.conf:2:1: vrrp_instance VI_1 is defined twice",
                 "t.conf:2:1: vrrp_instance VI_1: virtual_router_id 1 is already used by VI_1 on the same interface"),
