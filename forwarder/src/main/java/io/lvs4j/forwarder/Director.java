@@ -15,7 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -28,6 +28,13 @@ import io.lvs4j.core.conn.ConnectionFlags;
 import io.lvs4j.core.conn.ConnectionTable;
 import io.lvs4j.core.conn.ConnectionTimeoutProfiles;
 import io.lvs4j.core.conn.DestinationCounters;
+import io.lvs4j.core.conn.ConnectionTimeouts;
+import io.lvs4j.core.conn.TcpState;
+import io.lvs4j.core.ipvsadm.ConnectionEntry;
+import io.lvs4j.core.ipvsadm.DestinationEntry;
+import io.lvs4j.core.ipvsadm.Endpoint;
+import io.lvs4j.core.ipvsadm.IpvsSnapshot;
+import io.lvs4j.core.ipvsadm.ServiceEntry;
 import io.lvs4j.core.conn.OffHeapConnectionTable;
 import io.lvs4j.core.flow.FlowKey;
 import io.lvs4j.core.packet.ArpBuilder;
@@ -37,6 +44,8 @@ import io.lvs4j.core.packet.Malformation;
 import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.RealServerList;
 import io.lvs4j.core.service.VirtualService;
+import io.lvs4j.core.stats.IpvsStats;
+import io.lvs4j.core.stats.RateEstimator;
 import io.lvs4j.forwarder.channel.FrameChannel;
 import io.lvs4j.forwarder.channel.TrafficFilter;
 import io.lvs4j.forwarder.neighbour.NeighbourTable;
@@ -97,6 +106,12 @@ public final class Director implements AutoCloseable
     private final CountersFile countersFile;
     private final StatsPublisher publisher;
     private final List<FrameChannel> channels = new ArrayList<>();
+    private final ConnectionTimeoutProfiles timeouts;
+    private final RateEstimator[] serviceRates;
+    private final RateEstimator[] destinationRates;
+    private final long[][] serviceZero;
+    private final long[][] destinationZero;
+    private long nextRateTick;
     private TrafficFilter appliedFilter;
     private final SchedulerRegistry registry;
     private final LongSupplier clock;
@@ -123,8 +138,13 @@ public final class Director implements AutoCloseable
         this.routes = context.routes != null ? context.routes : connectedRoutes(interfaces);
         this.master = context.master;
         this.counters = new DestinationCounters(context.maxRealServers);
-        this.table = context.connectionTable != null ? context.connectionTable.apply(counters) :
-            new OffHeapConnectionTable(context.connectionCapacity, counters, new ConnectionTimeoutProfiles());
+        this.timeouts = new ConnectionTimeoutProfiles();
+        this.table = context.connectionTable != null ? context.connectionTable.apply(counters, timeouts) :
+            new OffHeapConnectionTable(context.connectionCapacity, counters, timeouts);
+        this.serviceRates = new RateEstimator[context.maxServices];
+        this.destinationRates = new RateEstimator[context.maxRealServers];
+        this.serviceZero = new long[context.maxServices][];
+        this.destinationZero = new long[context.maxRealServers][];
         this.neighbours = new NeighbourTable(context.neighbourCapacity);
         this.stats = new ForwarderStats(context.workers, context.maxServices, context.maxRealServers);
         this.controlFrames = new ControlFrames(64 * 1024);
@@ -270,6 +290,8 @@ public final class Director implements AutoCloseable
         final int id = allocateServiceId(service);
         final Scheduler scheduler = newScheduler(service);
         stats.resetService(id);
+        serviceRates[id] = new RateEstimator();
+        serviceZero[id] = null;
         final ServiceState state = new ServiceState(id, service, scheduler, RealServerList.empty(counters));
         scheduler.update(state.servers);
         services.put(key, state);
@@ -386,6 +408,8 @@ public final class Director implements AutoCloseable
         {
             counters.reset(id, added.upperThreshold(), added.lowerThreshold());
             stats.resetDestination(id);
+            destinationRates[id] = new RateEstimator();
+            destinationZero[id] = null;
         }
         state.servers = state.servers.withAdded(added);
         state.scheduler.update(state.servers);
@@ -507,17 +531,162 @@ public final class Director implements AutoCloseable
             {
                 final RealServer s = state.servers.get(i);
                 final int id = s.id();
+                final long[] t = destinationTotals(id);
                 rs.add(new RealServerStatus(s, counters.active(id), counters.inactive(id), counters.persistent(id),
-                    counters.isOverloaded(id), stats.destination(id, ForwarderStats.CONNS),
-                    stats.destination(id, ForwarderStats.IN_PKTS), stats.destination(id, ForwarderStats.OUT_PKTS),
-                    stats.destination(id, ForwarderStats.IN_BYTES), stats.destination(id, ForwarderStats.OUT_BYTES)));
+                    counters.isOverloaded(id), t[0], t[1], t[2], t[3], t[4]));
             }
-            final int sid = state.id;
-            out.add(new ServiceStatus(state.config, rs, stats.service(sid, ForwarderStats.CONNS),
-                stats.service(sid, ForwarderStats.IN_PKTS), stats.service(sid, ForwarderStats.OUT_PKTS),
-                stats.service(sid, ForwarderStats.IN_BYTES), stats.service(sid, ForwarderStats.OUT_BYTES)));
+            final long[] t = serviceTotals(state.id);
+            out.add(new ServiceStatus(state.config, rs, t[0], t[1], t[2], t[3], t[4]));
         }
         return out;
+    }
+
+    /**
+     * The director's state as {@code ipvsadm} lists it: services, real servers, connection counts, counters and
+     * IPVS-estimated rates, the timeouts; for {@code ipvsadm -L}, {@code -S} and the stats page.
+     *
+     * @return the snapshot.
+     */
+    public synchronized IpvsSnapshot ipvsSnapshot()
+    {
+        final List<ServiceEntry> entries = new ArrayList<>();
+        for (final ServiceState state : services.values())
+        {
+            final List<DestinationEntry> destinations = new ArrayList<>();
+            for (int i = 0; i < state.servers.size(); i++)
+            {
+                final RealServer s = state.servers.get(i);
+                final int id = s.id();
+                destinations.add(DestinationEntry.of(s)
+                    .withConnections(counters.active(id), counters.inactive(id), counters.persistent(id))
+                    .withStats(ipvsStats(destinationTotals(id), destinationRates[id])));
+            }
+            entries.add(new ServiceEntry(state.config, "", destinations,
+                ipvsStats(serviceTotals(state.id), serviceRates[state.id])));
+        }
+        final ConnectionTimeouts t = timeouts.get(ConnectionTimeoutProfiles.DEFAULT_PROFILE);
+        return new IpvsSnapshot((int)Math.min(Integer.MAX_VALUE, table.capacity()), entries,
+            (int)(t.timeoutMs(TcpState.ESTABLISHED) / 1000), (int)(t.timeoutMs(TcpState.FIN_WAIT) / 1000),
+            (int)(t.timeoutMs(TcpState.UDP) / 1000));
+    }
+
+    /**
+     * The connection table as {@code ipvsadm -Lc} lists it (templates included).
+     *
+     * @param limit the most entries to return.
+     * @return the entries.
+     */
+    public List<ConnectionEntry> connectionEntries(final int limit)
+    {
+        final long now = clock.getAsLong();
+        final List<ConnectionEntry> out = new ArrayList<>();
+        table.forEach(now, r ->
+        {
+            if (out.size() < limit && r.family == FlowKey.AF_INET)
+            {
+                out.add(new ConnectionEntry(r.protocol, Endpoint.ipv4((int)r.clientLo, r.clientPort),
+                    Endpoint.ipv4((int)r.virtualLo, r.virtualPort), Endpoint.ipv4((int)r.destLo, r.destPort),
+                    TcpState.name(r.state), Math.max(0, (r.expiresAtMs - now) / 1000)));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Zeroes the counters and rates of one service (and its real servers) or of all ({@code ipvsadm -Z}). The
+     * workers' counters keep running; what is shown is counted from now on.
+     *
+     * @param service the service, or null for all.
+     */
+    public synchronized void zeroCounters(final VirtualService service)
+    {
+        for (final ServiceState state : services.values())
+        {
+            if (service == null || state.config.sameKey(service))
+            {
+                // the raw totals become the base: clear the old base first so serviceTotals returns them
+                serviceZero[state.id] = null;
+                serviceZero[state.id] = serviceTotals(state.id);
+                serviceRates[state.id].zero(0, 0, 0, 0, 0);
+                for (int i = 0; i < state.servers.size(); i++)
+                {
+                    final int id = state.servers.id(i);
+                    destinationZero[id] = null;
+                    destinationZero[id] = destinationTotals(id);
+                    destinationRates[id].zero(0, 0, 0, 0, 0);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sets the TCP, TCP FIN and UDP timeouts ({@code ipvsadm --set}); 0 leaves one as it is.
+     *
+     * @param tcpS    ESTABLISHED timeout in seconds.
+     * @param tcpFinS FIN_WAIT timeout in seconds.
+     * @param udpS    UDP timeout in seconds.
+     */
+    public synchronized void setTimeouts(final int tcpS, final int tcpFinS, final int udpS)
+    {
+        checkOpen();
+        final ConnectionTimeouts current = timeouts.get(ConnectionTimeoutProfiles.DEFAULT_PROFILE);
+        timeouts.set(ConnectionTimeoutProfiles.DEFAULT_PROFILE, current.withIpvsadmSet(
+            tcpS * 1000L, tcpFinS * 1000L, udpS * 1000L));
+    }
+
+    private long[] serviceTotals(final int sid)
+    {
+        return minus(new long[] {
+            stats.service(sid, ForwarderStats.CONNS), stats.service(sid, ForwarderStats.IN_PKTS),
+            stats.service(sid, ForwarderStats.OUT_PKTS), stats.service(sid, ForwarderStats.IN_BYTES),
+            stats.service(sid, ForwarderStats.OUT_BYTES)}, serviceZero[sid]);
+    }
+
+    private long[] destinationTotals(final int id)
+    {
+        return minus(new long[] {
+            stats.destination(id, ForwarderStats.CONNS), stats.destination(id, ForwarderStats.IN_PKTS),
+            stats.destination(id, ForwarderStats.OUT_PKTS), stats.destination(id, ForwarderStats.IN_BYTES),
+            stats.destination(id, ForwarderStats.OUT_BYTES)}, destinationZero[id]);
+    }
+
+    private static long[] minus(final long[] totals, final long[] base)
+    {
+        if (base != null)
+        {
+            for (int i = 0; i < totals.length; i++)
+            {
+                totals[i] -= base[i];
+            }
+        }
+        return totals;
+    }
+
+    private static IpvsStats ipvsStats(final long[] t, final RateEstimator rates)
+    {
+        return rates == null ? IpvsStats.counters(t[0], t[1], t[2], t[3], t[4]) :
+            rates.stats(t[0], t[1], t[2], t[3], t[4]);
+    }
+
+    /** IPVS's estimator: every 2 s, every service and real server (control thread, under the director's lock). */
+    private void tickRates(final long now)
+    {
+        if (now < nextRateTick)
+        {
+            return;
+        }
+        nextRateTick = now + RateEstimator.INTERVAL_MS;
+        for (final ServiceState state : services.values())
+        {
+            final long[] t = serviceTotals(state.id);
+            serviceRates[state.id].tick(t[0], t[1], t[2], t[3], t[4]);
+            for (int i = 0; i < state.servers.size(); i++)
+            {
+                final int id = state.servers.id(i);
+                final long[] d = destinationTotals(id);
+                destinationRates[id].tick(d[0], d[1], d[2], d[3], d[4]);
+            }
+        }
     }
 
     /**
@@ -908,6 +1077,7 @@ public final class Director implements AutoCloseable
             {
                 s.scheduler.tick(now);
             }
+            tickRates(now);
             if (neighbourCheck)
             {
                 refreshNeighbours(now);
@@ -1062,7 +1232,7 @@ public final class Director implements AutoCloseable
         private ForwardingOptions forwardingOptions = ForwardingOptions.defaults();
         private SchedulerRegistry schedulerRegistry;
         private Supplier<SchedulerOptions> schedulerOptions = SchedulerOptions::new;
-        private Function<DestinationCounters, ConnectionTable> connectionTable;
+        private BiFunction<DestinationCounters, ConnectionTimeoutProfiles, ConnectionTable> connectionTable;
         private LongSupplier clock = System::currentTimeMillis;
         private final Map<Integer, Long> staticNeighbours = new LinkedHashMap<>();
         private Consumer<Director> onStart;
@@ -1343,12 +1513,13 @@ public final class Director implements AutoCloseable
         }
 
         /**
-         * @param factory builds the connection table over the director's destination counters (default: an
-         *                {@link OffHeapConnectionTable} of {@link #connectionCapacity}); e.g. a Chronicle one.
+         * @param factory builds the connection table over the director's destination counters and timeout profiles
+         *                (default: an {@link OffHeapConnectionTable} of {@link #connectionCapacity}); e.g. a
+         *                Chronicle one.
          * @return this.
          */
         public Context connectionTable(
-            final Function<DestinationCounters, ConnectionTable> factory)
+            final BiFunction<DestinationCounters, ConnectionTimeoutProfiles, ConnectionTable> factory)
         {
             this.connectionTable = factory;
             return this;
