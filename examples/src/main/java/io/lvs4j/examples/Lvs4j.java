@@ -13,7 +13,7 @@ import io.lvs4j.examples.demo.DemoCommand;
     mixinStandardHelpOptions = true,
     version = "lvs4j 0.1.0-SNAPSHOT",
     description = "The Linux Virtual Server in Java: run a director, look at it the way ipvsadm does.",
-    subcommands = {DemoCommand.class})
+    subcommands = {DemoCommand.class, IpvsadmCommand.class})
 public final class Lvs4j
 {
     private Lvs4j()
@@ -38,6 +38,10 @@ public final class Lvs4j
      */
     public static int run(final String... args)
     {
-        return new CommandLine(new Lvs4j()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        final CommandLine commandLine = new CommandLine(new Lvs4j()).setCaseInsensitiveEnumValuesAllowed(true);
+        // ipvsadm's own options (-L, -n, --stats...) belong to ipvsadm, not to picocli
+        commandLine.getSubcommands().get("ipvsadm").setUnmatchedOptionsArePositionalParams(true)
+            .setUnmatchedArgumentsAllowed(false);
+        return commandLine.execute(args);
     }
 }

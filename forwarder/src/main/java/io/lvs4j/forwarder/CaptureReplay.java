@@ -3,6 +3,7 @@ package io.lvs4j.forwarder;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.lvs4j.core.ipvsadm.IpvsSnapshot;
 import io.lvs4j.forwarder.channel.pcap.PcapFileChannel;
 
 /**
@@ -26,8 +27,9 @@ public final class CaptureReplay
      * @param framesIn  frames read from the input capture.
      * @param framesOut frames written to the output capture.
      * @param services  the services with their counters at the end.
+     * @param table     the director's table at the end, as ipvsadm lists it.
      */
-    public record Result(long framesIn, long framesOut, List<ServiceStatus> services)
+    public record Result(long framesIn, long framesOut, List<ServiceStatus> services, IpvsSnapshot table)
     {
     }
 
@@ -66,7 +68,8 @@ public final class CaptureReplay
                 director.doWork(0);
             }
             director.doWork(0);
-            return new Result(channel[0].framesRead(), channel[0].framesWritten(), director.services());
+            return new Result(channel[0].framesRead(), channel[0].framesWritten(), director.services(),
+                director.ipvsSnapshot());
         }
     }
 }

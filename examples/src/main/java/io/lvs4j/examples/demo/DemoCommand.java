@@ -17,14 +17,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import io.lvs4j.core.conn.ConnectionFlags;
+import io.lvs4j.core.ipvsadm.IpvsSnapshot;
+import io.lvs4j.core.ipvsadm.IpvsadmListing;
 import io.lvs4j.core.packet.MacAddresses;
-import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.VirtualService;
 import io.lvs4j.forwarder.AfPacketChannels;
 import io.lvs4j.forwarder.CaptureReplay;
 import io.lvs4j.forwarder.Director;
 import io.lvs4j.forwarder.RealServers;
-import io.lvs4j.forwarder.ServiceStatus;
 import io.lvs4j.forwarder.channel.afpacket.RingVersion;
 import io.lvs4j.forwarder.channel.pcap.PcapFileChannel;
 import io.lvs4j.forwarder.lab.LabClient;
@@ -39,7 +39,7 @@ import io.lvs4j.forwarder.tunnel.IpIpTunnelEndpoint;
  * {@code lvs4j demo}: the seed's test, run for real. As root it builds the seed's lab in network namespaces (a
  * client, an lvs4j director, two web servers answering with their name), sends requests through the VIP for DR,
  * NAT and TUN, and prints where they went the way the seed's {@code sort | uniq -c} does, then the director's
- * table; then it removes the lab. Without root it says so and replays a bundled capture of the same requests
+ * {@code ipvsadm -Ln} table; then it removes the lab. Without root it says so and replays a bundled capture of the same requests
  * through the pipeline instead, printing the same distribution.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -154,7 +154,7 @@ public final class DemoCommand implements Callable<Integer>
                 }
                 out.println();
                 printUniqC(counts);
-                printTable(director.services());
+                printTable(director.ipvsSnapshot());
             }
             finally
             {
@@ -211,7 +211,7 @@ public final class DemoCommand implements Callable<Integer>
             }
             out.println("== DR (replayed): " + result.framesIn() + " frames in, " + result.framesOut() + " out ==");
             printUniqC(counts);
-            printTable(result.services());
+            printTable(result.table());
             return 0;
         }
         finally
@@ -229,20 +229,13 @@ public final class DemoCommand implements Callable<Integer>
         counts.forEach((name, n) -> out.printf("%7d %s%n", n, name));
     }
 
-    private void printTable(final List<ServiceStatus> services)
+    /** What {@code ipvsadm -Ln} prints for the director's state. */
+    private void printTable(final IpvsSnapshot table)
     {
-        for (final ServiceStatus s : services)
+        out.println("   # ipvsadm -Ln");
+        for (final String line : IpvsadmListing.numeric().list(table, IpvsadmListing.numericFormat()).split("\n"))
         {
-            out.println("   " + s.service() + " " + s.service().scheduler() + ": " + s.connections() +
-                " connections");
-            for (final var rs : s.realServers())
-            {
-                final RealServer server = rs.server();
-                out.printf("     -> %-21s %-6s weight %d, %d active, %d inactive, %d connections%n",
-                    Ipv4Text.format(server.addressV4()) + ":" + server.port(),
-                    ConnectionFlags.methodName(server.method()), server.weight(), rs.active(), rs.inactive(),
-                    rs.connections());
-            }
+            out.println("   " + line);
         }
     }
 }
