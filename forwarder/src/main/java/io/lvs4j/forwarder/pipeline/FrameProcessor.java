@@ -83,6 +83,7 @@ public final class FrameProcessor implements FrameHandler
     private int ingress;
     private int identification;
     private int egress;
+    private long replyMac;
     private long forwarded;
 
     /**
@@ -414,21 +415,13 @@ public final class FrameProcessor implements FrameHandler
         final int vip = (int)conn.virtualLo;
         final int vport = conn.virtualPort;
         table.onPacket(cursor, true, frame.tcpFlags(), frame.l3Length(), nowMs);
-        final long mac = macTowards(client);
-        if (mac == NeighbourTable.NONE)
+        final DirectorInterface out = towardsClient(buffer, client, flags);
+        if (out == null)
         {
             return;
         }
-        final int egress = this.egress;
-        if (!decrementTtl(buffer))
-        {
-            return;
-        }
-        final DirectorInterface out = snapshot.interfaces().get(egress);
-        if (!fits(buffer, out, flags))
-        {
-            return;
-        }
+        final int egress = out.index();
+        final long mac = replyMac;
         completeChecksum(buffer, flags);
         Rewrites.setIpv4Source(buffer, frame, vip);
         if (frame.flow().srcPort() != vport)
@@ -704,21 +697,13 @@ public final class FrameProcessor implements FrameHandler
         final int vip = (int)conn.virtualLo;
         final int vport = conn.virtualPort;
         final int client = (int)conn.clientLo;
-        final long mac = macTowards(client);
-        if (mac == NeighbourTable.NONE)
+        final DirectorInterface out = towardsClient(buffer, client, flags);
+        if (out == null)
         {
             return;
         }
-        final int egress = this.egress;
-        if (!decrementTtl(buffer))
-        {
-            return;
-        }
-        final DirectorInterface out = snapshot.interfaces().get(egress);
-        if (!fits(buffer, out, flags))
-        {
-            return;
-        }
+        final int egress = out.index();
+        final long mac = replyMac;
         Rewrites.setIpv4Source(buffer, frame, vip);
         rewriteQuoted(buffer, Ipv4View.DESTINATION_OFFSET, vip, 2, vport);
         Rewrites.setMacs(buffer, frame, mac, out.mac());
@@ -786,6 +771,28 @@ public final class FrameProcessor implements FrameHandler
             neighbours.learn(client, MacAddresses.get(buffer, frame.frameOffset() + EthernetView.SOURCE_OFFSET),
                 nowMs, true);
         }
+    }
+
+    /**
+     * What every packet on its way back to a client goes through before its rewrite: the next hop's MAC (left in
+     * {@link #replyMac}), the TTL, the egress MTU.
+     *
+     * @return the egress interface, or null when the packet was dropped (and counted).
+     */
+    private DirectorInterface towardsClient(final MutableDirectBuffer buffer, final int client, final int flags)
+    {
+        final long mac = macTowards(client);
+        if (mac == NeighbourTable.NONE || !decrementTtl(buffer))
+        {
+            return null;
+        }
+        final DirectorInterface out = snapshot.interfaces().get(egress);
+        if (!fits(buffer, out, flags))
+        {
+            return null;
+        }
+        replyMac = mac;
+        return out;
     }
 
     /**
