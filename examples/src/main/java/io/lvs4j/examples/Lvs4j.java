@@ -13,7 +13,7 @@ import io.lvs4j.examples.demo.DemoCommand;
     mixinStandardHelpOptions = true,
     version = "lvs4j 0.1.0-SNAPSHOT",
     description = "The Linux Virtual Server in Java: run a director, look at it the way ipvsadm does.",
-    subcommands = {DemoCommand.class, IpvsadmCommand.class})
+    subcommands = {DemoCommand.class, IpvsadmCommand.class, DirectorCommand.class, ReplayCommand.class})
 public final class Lvs4j
 {
     private Lvs4j()
