@@ -55,6 +55,33 @@ class IpvsadmCommandTest
         assertEquals(1, Lvs4j.run("ipvsadm", "--socket", socket.toString(), "-Ln"), "no director: exit 1");
     }
 
+    @Test
+    void withTheSocketDownListingsComeFromTheCountersFile() throws Exception
+    {
+        final Path socket = dir.resolve("no-director.sock");
+        final Path stats = dir.resolve("director.stats");
+        try (Director director = Director.launch(new Director.Context()
+            .interfaces(List.of(new DirectorInterface(0, "eth0", 2, MacAddresses.parse("02:00:00:00:00:01"),
+                1500, List.of(new DirectorInterface.Prefix(Ipv4Text.parse("192.0.2.1"), 24)))))
+            .channels((i, w, n) -> new MemoryChannel("eth0"))
+            .workers(1)
+            .controlTickMs(20)
+            .countersFile(stats)))
+        {
+            final IpvsadmExecutor direct = new IpvsadmExecutor(director);
+            direct.execute(List.of("-A", "-t", "203.0.113.10:80", "-s", "rr"));
+            direct.execute(List.of("-a", "-t", "203.0.113.10:80", "-r", "192.0.2.11:80", "-g", "-w", "3"));
+            Thread.sleep(200);
+            final String expected = direct.execute(List.of("-Ln", "--stats")).out();
+            final String[] fromFile = run(socket, "--stats-file", stats.toString(), "-Ln", "--stats");
+            assertEquals(expected.substring(expected.indexOf('\n')), fromFile[0].substring(fromFile[0].indexOf('\n')),
+                "the same listing but for the table size in the first line");
+            assertTrue(fromFile[1].contains("listing from " + stats), fromFile[1]);
+            final String[] weights = run(socket, "--stats-file", stats.toString(), "-Ln");
+            assertTrue(weights[0].contains("  -> 192.0.2.11:80                Route   3"), weights[0]);
+        }
+    }
+
     /** Runs the subcommand; returns {stdout, stderr}. */
     private static String[] run(final Path socket, final String... args)
     {

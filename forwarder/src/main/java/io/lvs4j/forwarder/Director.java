@@ -112,6 +112,27 @@ public final class Director implements AutoCloseable
     private final long[][] serviceZero;
     private final long[][] destinationZero;
     private long nextRateTick;
+    private final StatsPublisher.Source statsSource = new StatsPublisher.Source()
+    {
+        @Override
+        public IpvsStats service(final int serviceId)
+        {
+            return ipvsStats(serviceTotals(serviceId), serviceRates[serviceId]);
+        }
+
+        @Override
+        public IpvsStats destination(final int destinationId)
+        {
+            return ipvsStats(destinationTotals(destinationId), destinationRates[destinationId]);
+        }
+
+        @Override
+        public int weight(final int destinationId)
+        {
+            return weights[destinationId];
+        }
+    };
+    private final int[] weights;
     private TrafficFilter appliedFilter;
     private final SchedulerRegistry registry;
     private final LongSupplier clock;
@@ -144,6 +165,7 @@ public final class Director implements AutoCloseable
         this.serviceRates = new RateEstimator[context.maxServices];
         this.destinationRates = new RateEstimator[context.maxRealServers];
         this.serviceZero = new long[context.maxServices][];
+        this.weights = new int[context.maxRealServers];
         this.destinationZero = new long[context.maxRealServers][];
         this.neighbours = new NeighbourTable(context.neighbourCapacity);
         this.stats = new ForwarderStats(context.workers, context.maxServices, context.maxRealServers);
@@ -297,7 +319,7 @@ public final class Director implements AutoCloseable
         services.put(key, state);
         if (publisher != null)
         {
-            publisher.serviceAdded(id, service.toString());
+            publisher.serviceAdded(id, service);
         }
         publish();
         if (master)
@@ -415,8 +437,7 @@ public final class Director implements AutoCloseable
         state.scheduler.update(state.servers);
         if (publisher != null)
         {
-            publisher.destinationAdded(id, state.config + " -> " + Ipv4Text.format(added.addressV4()) + ":" +
-                added.port());
+            publisher.destinationAdded(id, state.id, state.config, added);
         }
         neighbours.want(nextHopOf(added.addressV4()), clock.getAsLong());
         publish();
@@ -800,7 +821,7 @@ public final class Director implements AutoCloseable
         table.close();
         if (countersFile != null)
         {
-            publisher.publish();
+            publisher.publish(statsSource);
             countersFile.close();
         }
         LOG.info("lvs4j director stopped");
@@ -957,6 +978,7 @@ public final class Director implements AutoCloseable
                 final int address = rs.addressV4();
                 final int route = routes.lookup(address);
                 serviceOf[id] = state.id;
+                weights[id] = rs.weight();
                 if (route != RouteTable.NO_ROUTE)
                 {
                     iface[id] = routes.iface(route);
@@ -1084,7 +1106,7 @@ public final class Director implements AutoCloseable
             }
             if (publisher != null)
             {
-                publisher.publish();
+                publisher.publish(statsSource);
             }
         }
         return true;

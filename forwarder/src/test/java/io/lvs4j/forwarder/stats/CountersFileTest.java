@@ -12,12 +12,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.lvs4j.core.ipvsadm.IpvsadmListing;
+import io.lvs4j.core.ipvsadm.ListFormat;
 import io.lvs4j.core.packet.MacAddresses;
 import io.lvs4j.core.packet.TcpView;
 import io.lvs4j.core.service.VirtualService;
@@ -54,6 +58,7 @@ class CountersFileTest
             .workers(1)
             .maxRealServers(64)
             .neighbour("192.0.2.11", "02:00:00:00:00:a1")
+            .controlTickMs(20)
             .countersFile(file)))
         {
             final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
@@ -84,6 +89,22 @@ class CountersFileTest
             assertEquals(1L, values.get("malformed TRUNCATED_L3"));
             assertTrue(reader.isWriterAlive());
 
+            // what ipvsadm -Ln --stats and --rate list, rebuilt from the file alone, matches the director's own
+            for (final Set<ListFormat> format : List.of(EnumSet.of(ListFormat.NUMERIC, ListFormat.STATS),
+                EnumSet.of(ListFormat.NUMERIC, ListFormat.RATE), EnumSet.of(ListFormat.NUMERIC)))
+            {
+                // the file trails the director by up to one control tick: a rate tick may fall in between
+                String fromFile = "";
+                String fromDirector = "-";
+                for (int attempt = 0; attempt < 50 && !fromFile.equals(fromDirector); attempt++)
+                {
+                    Thread.sleep(attempt == 0 ? 0 : 25);
+                    fromDirector = withoutHeader(IpvsadmListing.numeric().list(director.ipvsSnapshot(), format));
+                    fromFile = withoutHeader(IpvsadmListing.numeric().list(CountersFileSnapshot.read(reader), format));
+                }
+                assertEquals(fromDirector, fromFile, format.toString());
+            }
+
             // another process: the dump tool in a child JVM
             final String java = ProcessHandle.current().info().command().orElse("java");
             final List<String> command = new ArrayList<>(List.of(java));
@@ -109,6 +130,12 @@ class CountersFileTest
         final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> CountersFile.open(junk));
         assertTrue(ex.getMessage().contains("not an lvs4j counters file"), ex.getMessage());
         assertThrows(IllegalStateException.class, () -> CountersFile.open(dir.resolve("missing")));
+    }
+
+    private static String withoutHeader(final String listing)
+    {
+        // the first line names the table size, which the file does not hold
+        return listing.substring(listing.indexOf('\n') + 1);
     }
 
     private static Map<String, Long> read(final CountersFile.Reader reader)
