@@ -1,6 +1,7 @@
 package io.lvs4j.forwarder.check;
 
 import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +33,10 @@ public final class VirtualServiceHealthPolicy implements RealServerHealthListene
         int weight;
         boolean inPool;
         int poolWeight;
+        boolean inhibit;
     }
+
+    private final Map<RealServerRef, Boolean> inhibitOverrides = new HashMap<>();
 
     private final String service;
     private final ServicePolicySpec spec;
@@ -125,6 +129,18 @@ public final class VirtualServiceHealthPolicy implements RealServerHealthListene
         return sum;
     }
 
+    /**
+     * Sets {@code inhibit_on_failure} for one real server, as keepalived allows in a {@code real_server} block;
+     * call before the real server registers. Real servers without a setting follow the service's.
+     *
+     * @param rs      the real server.
+     * @param inhibit whether a failure sets its weight to 0 instead of removing it.
+     */
+    public void inhibitOnFailure(final RealServerRef rs, final boolean inhibit)
+    {
+        inhibitOverrides.put(rs, inhibit);
+    }
+
     /** {@inheritDoc} */
     public void onRegistered(final RealServerRef rs, final boolean up, final int weight)
     {
@@ -132,6 +148,7 @@ public final class VirtualServiceHealthPolicy implements RealServerHealthListene
         final Member member = new Member();
         member.alive = up;
         member.weight = weight;
+        member.inhibit = inhibitOverrides.getOrDefault(rs, spec.inhibitOnFailure());
         members.put(rs, member);
         if (!sorryActive)
         {
@@ -139,7 +156,7 @@ public final class VirtualServiceHealthPolicy implements RealServerHealthListene
             {
                 add(rs, member, "registered up");
             }
-            else if (spec.inhibitOnFailure())
+            else if (member.inhibit)
             {
                 member.inPool = true;
                 member.poolWeight = 0;
@@ -240,7 +257,7 @@ public final class VirtualServiceHealthPolicy implements RealServerHealthListene
         {
             return;
         }
-        if (spec.inhibitOnFailure())
+        if (member.inhibit)
         {
             if (member.poolWeight != 0)
             {

@@ -504,11 +504,8 @@ public final class KeepalivedDirector implements AutoCloseable
             spec = spec.withSorryServer(sorry.address(), sorry.port() != 0 ? sorry.port() : vs.port(),
                 sorry.inhibit());
         }
-        // keepalived inhibits per real server; the policy knows one value per service, so any inhibiting real
-        // server makes the service inhibit (the common case: the virtual server's inhibit_on_failure)
-        final boolean inhibit = vs.inhibitOnFailure() || vs.realServers().stream()
-            .anyMatch(RealServerConfig::inhibitOnFailure);
-        return spec.withInhibitOnFailure(inhibit);
+        // the service's value; each real server's own (inherited from the virtual server) is set at registration
+        return spec.withInhibitOnFailure(vs.inhibitOnFailure());
     }
 
     private static IllegalArgumentException refuse(final String where, final String name, final String why)
@@ -805,6 +802,7 @@ public final class KeepalivedDirector implements AutoCloseable
         {
             for (final Member member : kept)
             {
+                unit.policy.inhibitOnFailure(member.ref, member.plan.config().inhibitOnFailure());
                 unit.policy.onRegistered(member.ref, checker.isUp(member.ref), checker.weight(member.ref));
             }
             for (final PlannedMember pm : toRegister)
@@ -857,6 +855,7 @@ public final class KeepalivedDirector implements AutoCloseable
         final RealServerConfig rs = pm.config();
         final RealServerRef ref = new RealServerRef(unit.name, rs.address(), rs.port());
         unit.members.put(endpoint(rs), new Member(ref, pm));
+        unit.policy.inhibitOnFailure(ref, rs.inhibitOnFailure());
         checker.addRealServer(ref, rs.weight(), pm.specs());
     }
 

@@ -73,6 +73,21 @@ final class VirtualServiceHealthPolicyTest
     }
 
     @Test
+    void inhibitOnFailureIsPerRealServerAsInKeepalived()
+    {
+        final VirtualServiceHealthPolicy p = policy(ServicePolicySpec.DEFAULTS);
+        p.inhibitOnFailure(rs(1), true);
+        p.onRegistered(rs(1), true, 5);
+        p.onRegistered(rs(2), true, 5);
+        p.start();
+        p.onDown(rs(1), "x");
+        p.onDown(rs(2), "x");
+        assertEquals(List.of("ADD 192.0.2.1 5", "ADD 192.0.2.2 5", "SET_WEIGHT 192.0.2.1 0", "NOTIFY_DOWN 192.0.2.1",
+            "REMOVE 192.0.2.2", "NOTIFY_DOWN 192.0.2.2", "QUORUM_DOWN 0.0.0.0"), decisions,
+            "rs 1 inhibits (weight 0), rs 2 without the setting is removed");
+    }
+
+    @Test
     void alphaRealServerIsNotAddedUntilUpUnlessInhibited()
     {
         final VirtualServiceHealthPolicy p = policy(ServicePolicySpec.DEFAULTS);
