@@ -121,7 +121,8 @@ public final class ReplayCommand implements Callable<Integer>
                 }
                 context.neighbour(n.substring(0, eq), n.substring(eq + 1));
             }
-            final CaptureReplay.Result result = CaptureReplay.replay(input, output, context);
+            final CaptureReplay.Result result = CaptureReplay.replay(input, output, context,
+                frames -> System.err.printf("lvs4j replay: %,d frames%n", frames));
             out.println("frames in:  " + result.framesIn());
             out.println("frames out: " + result.framesOut() + " (" + output + ")");
             out.println("# ipvsadm -Ln");

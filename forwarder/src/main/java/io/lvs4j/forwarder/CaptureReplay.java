@@ -2,6 +2,7 @@ package io.lvs4j.forwarder;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 import io.lvs4j.core.ipvsadm.IpvsSnapshot;
 import io.lvs4j.forwarder.channel.pcap.PcapFileChannel;
@@ -17,6 +18,9 @@ import io.lvs4j.forwarder.channel.pcap.PcapFileChannel;
  */
 public final class CaptureReplay
 {
+    /** How often (in frames) a replay reports progress. */
+    public static final int PROGRESS_EVERY = 10_000;
+
     private CaptureReplay()
     {
     }
@@ -45,6 +49,21 @@ public final class CaptureReplay
      */
     public static Result replay(final Path input, final Path output, final Director.Context context)
     {
+        return replay(input, output, context, framesRead -> { });
+    }
+
+    /**
+     * Replays a capture, reporting progress.
+     *
+     * @param input    the capture to replay (Ethernet).
+     * @param output   where to write what the director sends; null to discard.
+     * @param context  the director's context, as for {@link #replay(Path, Path, Director.Context)}.
+     * @param progress told the frames read so far every {@value #PROGRESS_EVERY} frames.
+     * @return what happened.
+     */
+    public static Result replay(
+        final Path input, final Path output, final Director.Context context, final LongConsumer progress)
+    {
         final PcapFileChannel[] channel = new PcapFileChannel[1];
         context
             .workers(1)
@@ -63,9 +82,15 @@ public final class CaptureReplay
             });
         try (Director director = Director.launch(context))
         {
+            long reported = 0;
             while (!channel[0].isExhausted())
             {
                 director.doWork(0);
+                if (channel[0].framesRead() - reported >= PROGRESS_EVERY)
+                {
+                    reported = channel[0].framesRead();
+                    progress.accept(reported);
+                }
             }
             director.doWork(0);
             return new Result(channel[0].framesRead(), channel[0].framesWritten(), director.services(),
