@@ -19,7 +19,9 @@ import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,7 @@ import io.lvs4j.forwarder.neighbour.NeighbourTable;
 import io.lvs4j.forwarder.neighbour.RouteTable;
 import io.lvs4j.forwarder.pipeline.ActiveService;
 import io.lvs4j.forwarder.pipeline.ControlFrames;
+import io.lvs4j.forwarder.pipeline.ControlInbox;
 import io.lvs4j.forwarder.pipeline.DirectorInterface;
 import io.lvs4j.forwarder.pipeline.ForwardingOptions;
 import io.lvs4j.forwarder.pipeline.ForwardingSnapshot;
@@ -133,6 +136,9 @@ public final class Director implements AutoCloseable
         }
     };
     private final int[] weights;
+    private final ControlInbox controlInbox = new ControlInbox(256 * 1024);
+    private final long[] virtualMacs;
+    private final List<FrameProcessor> processors = new ArrayList<>();
     private TrafficFilter appliedFilter;
     private final SchedulerRegistry registry;
     private final LongSupplier clock;
@@ -166,6 +172,7 @@ public final class Director implements AutoCloseable
         this.destinationRates = new RateEstimator[context.maxRealServers];
         this.serviceZero = new long[context.maxServices][];
         this.weights = new int[context.maxRealServers];
+        this.virtualMacs = new long[interfaces.size()];
         this.destinationZero = new long[context.maxRealServers][];
         this.neighbours = new NeighbourTable(context.neighbourCapacity);
         this.stats = new ForwarderStats(context.workers, context.maxServices, context.maxRealServers);
@@ -202,6 +209,7 @@ public final class Director implements AutoCloseable
                 }
                 final FrameProcessor processor = new FrameProcessor(w, channels, table, counters, neighbours,
                     stats.worker(w), context.forwardingOptions);
+                processors.add(processor);
                 workers[w] = new Worker(w, channels, processor, () -> snapshot, w == 0 ? controlFrames : null, clock,
                     context.batchSize, context.pollTimeoutMs);
             }
@@ -519,6 +527,57 @@ public final class Director implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * Sends a frame the control plane built (a VRRP advert, a gratuitous ARP) out of an interface, through the
+     * worker that owns its channel; any thread.
+     *
+     * @param iface  the interface index.
+     * @param buffer holds the frame.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return false when the control queue is full.
+     */
+    public boolean sendFrame(final int iface, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return controlFrames.offer(iface, buffer, offset, length);
+    }
+
+    /**
+     * Starts handing VRRP frames (IPv4 and IPv6, protocol 112) to {@link #drainVrrp} instead of leaving them to
+     * the kernel: for the VRRP engine of this director.
+     */
+    public void receiveVrrp()
+    {
+        processors.forEach(p -> p.controlInbox(controlInbox));
+    }
+
+    /**
+     * Hands received VRRP frames to the VRRP engine (one thread); the handler's message type is the interface
+     * index plus one.
+     *
+     * @param handler called per frame.
+     * @param limit   the most frames.
+     * @return frames handed over.
+     */
+    public int drainVrrp(final MessageHandler handler, final int limit)
+    {
+        return controlInbox.drain(handler, limit);
+    }
+
+    /**
+     * Answers ARP for the VIPs on an interface with a virtual MAC (VRRP's {@code 00:00:5e:00:01:VRID}) instead of
+     * the interface's own, and announces it with gratuitous ARP when master; 0 goes back to the interface's MAC.
+     *
+     * @param iface the interface index.
+     * @param mac   the MAC, or 0.
+     */
+    public synchronized void virtualMac(final int iface, final long mac)
+    {
+        checkOpen();
+        virtualMacs[iface] = mac;
+        publish();
     }
 
     /** @return whether the director owns its VIPs now (VRRP master, or no HA). */
@@ -989,7 +1048,7 @@ public final class Director implements AutoCloseable
             }
         }
         snapshot = new ForwardingSnapshot(map, interfaces, routes, iface, nextHop, source, serviceOf, master,
-            ++version);
+            ++version).withAnnounceMacs(virtualMacs);
         applyFilter();
     }
 
@@ -1191,7 +1250,8 @@ public final class Director implements AutoCloseable
     {
         for (final DirectorInterface iface : interfaces)
         {
-            final int length = ArpBuilder.writeGratuitous(controlScratch, 0, EthernetView.NO_VLAN, iface.mac(), vip);
+            final long mac = virtualMacs[iface.index()] != 0 ? virtualMacs[iface.index()] : iface.mac();
+            final int length = ArpBuilder.writeGratuitous(controlScratch, 0, EthernetView.NO_VLAN, mac, vip);
             controlFrames.offer(iface.index(), controlScratch, 0, length);
         }
     }

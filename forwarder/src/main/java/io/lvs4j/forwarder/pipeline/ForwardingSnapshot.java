@@ -32,6 +32,7 @@ public final class ForwardingSnapshot
     private final int[] destinationSource;
     private final int[] destinationService;
     private final boolean master;
+    private final long[] announceMacs;
     private final long version;
 
     /**
@@ -67,6 +68,11 @@ public final class ForwardingSnapshot
         this.destinationService = destinationService;
         this.master = master;
         this.version = version;
+        this.announceMacs = new long[interfaces.size()];
+        for (int i = 0; i < announceMacs.length; i++)
+        {
+            announceMacs[i] = interfaces.get(i).mac();
+        }
         final IntHashSet vipSet = new IntHashSet();
         boolean portZero = false;
         boolean nat = false;
@@ -178,6 +184,34 @@ public final class ForwardingSnapshot
     public int destinationService(final int destinationId)
     {
         return destinationService[destinationId];
+    }
+
+    /**
+     * The snapshot with the MAC the director answers ARP for its VIPs with on each interface: the VRRP virtual MAC
+     * while HA runs, else the interface's own.
+     *
+     * @param macs per interface index; null entries keep the interface's MAC.
+     * @return this snapshot (its announce MACs replaced; call before publishing).
+     */
+    public ForwardingSnapshot withAnnounceMacs(final long[] macs)
+    {
+        for (int i = 0; i < announceMacs.length && i < macs.length; i++)
+        {
+            if (macs[i] != 0)
+            {
+                announceMacs[i] = macs[i];
+            }
+        }
+        return this;
+    }
+
+    /**
+     * @param iface an interface index.
+     * @return the MAC ARP replies for the VIPs carry on it.
+     */
+    public long announceMac(final int iface)
+    {
+        return announceMacs[iface];
     }
 
     /** @return whether the director owns the VIPs (always true without HA). */

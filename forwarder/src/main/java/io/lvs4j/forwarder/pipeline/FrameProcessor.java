@@ -84,6 +84,7 @@ public final class FrameProcessor implements FrameHandler
     private int identification;
     private int egress;
     private long replyMac;
+    private volatile ControlInbox inbox;
     private long forwarded;
 
     /**
@@ -139,6 +140,16 @@ public final class FrameProcessor implements FrameHandler
         this.ingress = ifaceIndex;
     }
 
+    /**
+     * Hands VRRP frames to the control plane from now on (HA on); null keeps them left to the kernel.
+     *
+     * @param controlInbox the inbox, or null.
+     */
+    public void controlInbox(final ControlInbox controlInbox)
+    {
+        this.inbox = controlInbox;
+    }
+
     /** @return frames forwarded or answered by this processor since it was made. */
     public long forwarded()
     {
@@ -168,6 +179,17 @@ public final class FrameProcessor implements FrameHandler
                 break;
             case ARP:
                 onArp(buffer);
+                break;
+            case IPV4_VRRP:
+            case IPV6_VRRP:
+                if (inbox == null)
+                {
+                    stats.drop(DropReason.NOT_OURS);
+                }
+                else if (!inbox.offer(ingress, buffer, offset, length))
+                {
+                    stats.drop(DropReason.CONTROL_QUEUE_FULL);
+                }
                 break;
             case IPV4_FRAGMENT:
                 stats.drop(snapshot.isVip(frame.flow().dstV4()) ? DropReason.FRAGMENT : DropReason.NOT_OURS);
@@ -754,8 +776,8 @@ public final class FrameProcessor implements FrameHandler
             if (tryClaim(ingress, ArpBuilder.FRAME_LENGTH))
             {
                 final DirectorInterface in = snapshot.interfaces().get(ingress);
-                commitOrAbort(ingress,
-                    ArpBuilder.writeReplyTo(claim.buffer(), claim.offset(), buffer, frame, in.mac()));
+                commitOrAbort(ingress, ArpBuilder.writeReplyTo(claim.buffer(), claim.offset(), buffer, frame,
+                    snapshot.announceMac(ingress)));
             }
             return;
         }

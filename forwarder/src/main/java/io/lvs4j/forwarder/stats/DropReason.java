@@ -47,7 +47,9 @@ public enum DropReason
     /** The drop-rate defence (IPVS drop_packet) refused a new connection. */
     DEFENCE("drop_packet defence"),
     /** A VLAN-tagged frame: the director serves untagged links only. */
-    VLAN("VLAN-tagged (not served)");
+    VLAN("VLAN-tagged (not served)"),
+    /** A control frame (VRRP) found the control plane's inbox full: a flood is dropped, forwarding goes on. */
+    CONTROL_QUEUE_FULL("control inbox full");
 
     private final String description;
 

@@ -513,4 +513,81 @@ class DirectorPipelineTest
         final int icmpLength = (r.getShort(16, BIG) & 0xFFFF) - 20;
         assertEquals(Checksums.icmpv4Checksum(r, 34, icmpLength), r.getShort(36, BIG) & 0xFFFF, "ICMP checksum");
     }
+
+    private static byte[] vrrpAdvert(final int seq)
+    {
+        final byte[] f = new byte[14 + 20 + 20];
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        io.lvs4j.core.packet.EthernetView.writeHeader(b, 0, MacAddresses.parse("01:00:5e:00:00:12"),
+            MacAddresses.vrrpVirtualMac(51, false), io.lvs4j.core.packet.EthernetView.NO_VLAN,
+            io.lvs4j.core.packet.EthernetView.ETHERTYPE_IPV4);
+        io.lvs4j.core.packet.Icmpv4ErrorBuilder.writeIpv4Header(b, 14, 0xC0, 40, seq, 0, 255, 112,
+            DIRECTOR_SERVER_SIDE + 1, Ipv4Text.parse("224.0.0.18"));
+        b.putByte(34, (byte)0x21);   // version 2, advertisement
+        b.putByte(35, (byte)51);     // VRID
+        b.putByte(36, (byte)100);    // priority
+        return f;
+    }
+
+    @Test
+    void vrrpFramesReachTheControlPlaneOnlyWhenAskedAndAFloodIsCounted()
+    {
+        start();
+        eth0.inject(vrrpAdvert(1));
+        final long deadline = System.currentTimeMillis() + 2000;
+        while (director.drops(DropReason.NOT_OURS) < 1 && System.currentTimeMillis() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, director.drops(DropReason.NOT_OURS), "no HA: left to the kernel");
+        director.receiveVrrp();
+        final List<Integer> seen = new ArrayList<>();
+        eth0.inject(vrrpAdvert(2));
+        final long until = System.currentTimeMillis() + 2000;
+        while (seen.isEmpty() && System.currentTimeMillis() < until)
+        {
+            director.drainVrrp((type, buffer, index, length) ->
+            {
+                assertEquals(1, type, "interface 0, plus one");
+                seen.add(buffer.getShort(index + 18, BIG) & 0xFFFF);
+            }, 10);
+        }
+        assertEquals(List.of(2), seen, "the advert, as it came");
+        // a flood larger than the inbox: counted, forwarding unaffected
+        for (int i = 0; i < 20_000; i++)
+        {
+            while (!eth0.inject(vrrpAdvert(i)))
+            {
+                Thread.onSpinWait();
+            }
+        }
+        final long flood = System.currentTimeMillis() + 10_000;
+        while (director.drops(DropReason.CONTROL_QUEUE_FULL) == 0 && System.currentTimeMillis() < flood)
+        {
+            Thread.onSpinWait();
+        }
+        assertTrue(director.drops(DropReason.CONTROL_QUEUE_FULL) > 0);
+    }
+
+    @Test
+    void aVirtualMacAnswersArpAndIsAnnouncedAndFramesCanBeSent()
+    {
+        start();
+        final VirtualService web = VirtualService.tcp("203.0.113.10", 80).withScheduler("rr");
+        director.master(false);
+        director.addService(web);
+        final long vmac = MacAddresses.vrrpVirtualMac(51, false);
+        director.virtualMac(0, vmac);
+        eth0.drainSent();
+        director.master(true);
+        final byte[] garp = awaitSent(f -> isArpRequest(f), 1).get(0);
+        assertEquals(vmac, MacAddresses.get(new UnsafeBuffer(garp), 6), "gratuitous ARP from the virtual MAC");
+        eth0.inject(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        final byte[] reply = awaitSent(f -> !isArpRequest(f), 1).get(0);
+        assertEquals(vmac, MacAddresses.get(new UnsafeBuffer(reply), 14 + ArpView.SENDER_HARDWARE_OFFSET));
+        final byte[] advert = vrrpAdvert(7);
+        assertTrue(director.sendFrame(0, new UnsafeBuffer(advert), 0, advert.length));
+        final byte[] sent = awaitSent(f -> new UnsafeBuffer(f).getByte(23) == 112, 1).get(0);
+        assertEquals(advert.length, sent.length);
+    }
 }
