@@ -16,26 +16,31 @@ final class PlainTransport implements Transport
         this.channel = channel;
     }
 
+    @Override
     public boolean handshake()
     {
         return true;
     }
 
+    @Override
     public boolean wantsWrite()
     {
         return false;
     }
 
+    @Override
     public void write(final ByteBuffer src) throws IOException
     {
         channel.write(src);
     }
 
+    @Override
     public boolean flush()
     {
         return true;
     }
 
+    @Override
     public int read(final ByteBuffer dst) throws IOException
     {
         return channel.read(dst);

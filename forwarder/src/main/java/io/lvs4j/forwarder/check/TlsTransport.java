@@ -53,6 +53,7 @@ final class TlsTransport implements Transport
         engine.beginHandshake();
     }
 
+    @Override
     public boolean handshake() throws IOException
     {
         while (true)
@@ -87,11 +88,13 @@ final class TlsTransport implements Transport
         }
     }
 
+    @Override
     public boolean wantsWrite()
     {
         return wantsWrite;
     }
 
+    @Override
     public void write(final ByteBuffer src) throws IOException
     {
         while (src.hasRemaining() && flush())
@@ -100,6 +103,7 @@ final class TlsTransport implements Transport
         }
     }
 
+    @Override
     public boolean flush() throws IOException
     {
         if (netOut.hasRemaining())
@@ -109,6 +113,7 @@ final class TlsTransport implements Transport
         return !netOut.hasRemaining();
     }
 
+    @Override
     public int read(final ByteBuffer dst) throws IOException
     {
         while (!appIn.hasRemaining())
@@ -282,14 +287,17 @@ final class TlsTransport implements Transport
      */
     private static final class TrustAll implements X509TrustManager
     {
+        @Override
         public void checkClientTrusted(final X509Certificate[] chain, final String authType)
         {
         }
 
+        @Override
         public void checkServerTrusted(final X509Certificate[] chain, final String authType)
         {
         }
 
+        @Override
         public X509Certificate[] getAcceptedIssuers()
         {
             return new X509Certificate[0];

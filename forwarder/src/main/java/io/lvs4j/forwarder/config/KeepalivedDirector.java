@@ -611,6 +611,7 @@ public final class KeepalivedDirector implements AutoCloseable
         final CompletableFuture<T> result = new CompletableFuture<>();
         tasks.add(new Failable()
         {
+            @Override
             public void run()
             {
                 try
@@ -623,6 +624,7 @@ public final class KeepalivedDirector implements AutoCloseable
                 }
             }
 
+            @Override
             public void fail(final Throwable cause)
             {
                 result.completeExceptionally(cause);

@@ -43,6 +43,7 @@ public interface NotifyScripts extends AutoCloseable
         });
         return new NotifyScripts()
         {
+            @Override
             public void launch(final List<String> command)
             {
                 if (command.isEmpty() || executor.isShutdown())
@@ -73,6 +74,7 @@ public interface NotifyScripts extends AutoCloseable
                 });
             }
 
+            @Override
             public void close()
             {
                 executor.shutdown();
