@@ -5,12 +5,13 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -73,12 +74,22 @@ public final class LabHttpServer implements AutoCloseable
             throw new IllegalStateException(this + " is already running");
         }
         final String java = ProcessHandle.current().info().command().orElse("java");
+        final Path readyFile;
+        try
+        {
+            readyFile = Files.createTempFile("lvs4j-http-" + name, ".ready");
+            Files.delete(readyFile);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot make a ready file", ex);
+        }
         final List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace, java,
             "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             // Nagle plus delayed ACK would add ~40 ms to keep-alive answers written in two pieces
             "-Dsun.net.httpserver.nodelay=true",
             "-cp", System.getProperty("java.class.path"),
-            NameHttpServer.class.getName(), bindAddress, Integer.toString(port), name));
+            NameHttpServer.class.getName(), bindAddress, Integer.toString(port), name, readyFile.toString()));
         final Process p;
         try
         {
@@ -95,15 +106,15 @@ public final class LabHttpServer implements AutoCloseable
             output.clear();
         }
         LabReaper.register(this);
-        final CountDownLatch ready = new CountDownLatch(1);
-        final Thread reader = new Thread(() -> readOutput(p, ready), "lab-http-" + name);
+        final Thread reader = new Thread(() -> readOutput(p), "lab-http-" + name);
         reader.setDaemon(true);
         reader.start();
         try
         {
             final long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-            while (!ready.await(50, TimeUnit.MILLISECONDS))
+            while (!Files.exists(readyFile))
             {
+                Thread.sleep(20);
                 if (!p.isAlive() || System.nanoTime() > deadline)
                 {
                     final String why = p.isAlive()
@@ -119,6 +130,17 @@ public final class LabHttpServer implements AutoCloseable
             Thread.currentThread().interrupt();
             stop();
             throw new IllegalStateException("interrupted while starting " + this, ex);
+        }
+        finally
+        {
+            try
+            {
+                Files.deleteIfExists(readyFile);
+            }
+            catch (final IOException ignored)
+            {
+                // a leftover temporary file is harmless
+            }
         }
         return this;
     }
@@ -196,7 +218,7 @@ public final class LabHttpServer implements AutoCloseable
         return "LabHttpServer[" + name + " " + bindAddress + ":" + port + " in " + namespace + "]";
     }
 
-    private void readOutput(final Process p, final CountDownLatch ready)
+    private void readOutput(final Process p)
     {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)))
         {
@@ -210,10 +232,6 @@ public final class LabHttpServer implements AutoCloseable
                     {
                         output.removeFirst();
                     }
-                }
-                if (line.startsWith(NameHttpServer.READY))
-                {
-                    ready.countDown();
                 }
             }
         }

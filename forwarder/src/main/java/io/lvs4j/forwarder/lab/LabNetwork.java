@@ -16,6 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The seed lab topology (see {@code shared/reference/lab-baselines.md}) built in network namespaces: a client, a
  * director and two real servers, each in its own namespace, joined through Linux bridges that live in a namespace
@@ -32,6 +35,8 @@ import java.util.stream.Stream;
  */
 public final class LabNetwork implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(LabNetwork.class);
+
     /** The virtual service address. */
     public static final String VIP = "203.0.113.10";
     /** The client's address, on the client segment. */
@@ -530,7 +535,7 @@ public final class LabNetwork implements AutoCloseable
         }
         if (removed > 0)
         {
-            System.out.println("[lab] removed " + removed + " stale lab namespaces");
+            LOG.info("removed {} stale lab namespaces", removed);
         }
         return removed;
     }

@@ -2,6 +2,9 @@ package io.lvs4j.forwarder.lab;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,12 +27,12 @@ import com.sun.net.httpserver.HttpServer;
  *       flushed per line: a long-lived connection to watch;</li>
  *   <li>{@code GET /health} answers 200 {@code ok\n}.</li>
  * </ul>
- * It prints {@code READY <addr>:<port>} once listening, and exits when its standard input closes, so that it dies
- * with the test JVM that started it even if that JVM is killed.
+ * Once listening it writes {@code READY <addr>:<port> <name>} to the ready file it was given, and it exits when its
+ * standard input closes, so that it dies with the JVM that started it even if that JVM is killed.
  */
 public final class NameHttpServer
 {
-    /** The line printed once the socket listens; {@link LabHttpServer} waits for it. */
+    /** What the ready file holds once the socket listens; {@link LabHttpServer} waits for it. */
     public static final String READY = "READY";
 
     private NameHttpServer()
@@ -39,14 +42,14 @@ public final class NameHttpServer
     /**
      * Starts the server and blocks until stdin closes.
      *
-     * @param args bind address (or 0.0.0.0), port, name
+     * @param args bind address (or 0.0.0.0), port, name, ready file
      * @throws IOException if the socket cannot be bound
      */
     public static void main(final String[] args) throws IOException
     {
-        if (args.length != 3)
+        if (args.length != 4)
         {
-            System.err.println("usage: NameHttpServer <bind address> <port> <name>");
+            System.err.println("usage: NameHttpServer <bind address> <port> <name> <ready file>");
             System.exit(2);
         }
         final String name = args[2];
@@ -63,8 +66,11 @@ public final class NameHttpServer
         server.createContext("/health", ex -> fixed(ex, 200, "ok\n"));
         server.createContext("/stream", ex -> stream(ex, name));
         server.start();
-        System.out.println(READY + " " + args[0] + ":" + args[1] + " " + name);
-        System.out.flush();
+        // written whole, then renamed: the parent never sees a half-written file
+        final Path ready = Path.of(args[3]);
+        final Path partial = ready.resolveSibling(ready.getFileName() + ".tmp");
+        Files.writeString(partial, READY + " " + args[0] + ":" + args[1] + " " + name + "\n");
+        Files.move(partial, ready, StandardCopyOption.ATOMIC_MOVE);
 
         // parent gone (or closed our stdin on purpose): stop
         final InputStream in = System.in;
