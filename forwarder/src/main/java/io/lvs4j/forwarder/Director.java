@@ -3,6 +3,8 @@ package io.lvs4j.forwarder;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,6 +40,7 @@ import io.lvs4j.core.ipvsadm.Endpoint;
 import io.lvs4j.core.ipvsadm.IpvsSnapshot;
 import io.lvs4j.core.ipvsadm.ServiceEntry;
 import io.lvs4j.core.conn.OffHeapConnectionTable;
+import io.lvs4j.core.conn.chronicle.ChronicleConnectionTable;
 import io.lvs4j.core.flow.FlowKey;
 import io.lvs4j.core.packet.ArpBuilder;
 import io.lvs4j.core.packet.EthernetView;
@@ -139,6 +142,7 @@ public final class Director implements AutoCloseable
     private final ControlInbox controlInbox = new ControlInbox(256 * 1024);
     private final long[] virtualMacs;
     private final List<FrameProcessor> processors = new ArrayList<>();
+    private final DestinationIdFile idFile;
     private TrafficFilter appliedFilter;
     private final SchedulerRegistry registry;
     private final LongSupplier clock;
@@ -156,6 +160,37 @@ public final class Director implements AutoCloseable
     private long version;
     private boolean closed;
 
+    private static Path stateFile(final Path directory, final String name)
+    {
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot create " + directory + ": " + ex.getMessage(), ex);
+        }
+        return directory.resolve(name);
+    }
+
+    /** The persisted table of a hot-restartable director: its connections as they were, bound to the counters. */
+    private static ConnectionTable recoverTable(
+        final Context context, final DestinationCounters counters, final ConnectionTimeoutProfiles timeouts)
+    {
+        final Path file = stateFile(context.stateDirectory, "connections");
+        try
+        {
+            final ConnectionTable table = ChronicleConnectionTable.createOrRecover(
+                file, Files.exists(file) ? 0 : context.connectionCapacity, counters, timeouts);
+            LOG.info("connection table {}: {} entries recovered", file, table.size());
+            return table;
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot open the connection table " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     private Director(final Context context)
     {
         this.context = context;
@@ -166,7 +201,15 @@ public final class Director implements AutoCloseable
         this.master = context.master;
         this.counters = new DestinationCounters(context.maxRealServers);
         this.timeouts = new ConnectionTimeoutProfiles();
+        this.idFile = context.stateDirectory == null ? null :
+            DestinationIdFile.load(stateFile(context.stateDirectory, "real-servers"));
+        if (idFile != null)
+        {
+            // fresh ids start above every recorded one: a recorded id may still name connections in the table
+            nextDestinationId = idFile.nextFreeId();
+        }
         this.table = context.connectionTable != null ? context.connectionTable.apply(counters, timeouts) :
+            context.stateDirectory != null ? recoverTable(context, counters, timeouts) :
             new OffHeapConnectionTable(context.connectionCapacity, counters, timeouts);
         this.serviceRates = new RateEstimator[context.maxServices];
         this.destinationRates = new RateEstimator[context.maxRealServers];
@@ -423,8 +466,24 @@ public final class Director implements AutoCloseable
         {
             throw new IllegalStateException("Destination already exists: " + server);
         }
-        final int revived = reviveDestination(state.id, server);
+        int revived = reviveDestination(state.id, server);
+        final String persistedKey = DestinationIdFile.key(key(state.config), server.addressV4(), server.port());
+        if (revived < 0 && idFile != null)
+        {
+            // after a restart: the id this real server had, which the recovered connections still name
+            final int known = idFile.idOf(persistedKey);
+            if (known >= 0 && known < context.maxRealServers && !inUse(known))
+            {
+                revived = known;
+                destinationRates[known] = new RateEstimator();
+                stats.resetDestination(known);
+            }
+        }
         final int id = revived >= 0 ? revived : allocateDestinationId();
+        if (idFile != null)
+        {
+            idFile.record(persistedKey, id);
+        }
         final RealServer added = new RealServer(id, server.family(), server.addressHi(), server.addressLo(),
             server.port(), server.weight(), server.lastWeight(), server.method(), server.upperThreshold(),
             server.lowerThreshold());
@@ -982,6 +1041,18 @@ public final class Director implements AutoCloseable
             server.id(), clock.getAsLong(), serviceId, server.addressLo(), server.addressHi(), server.port()});
     }
 
+    private boolean inUse(final int id)
+    {
+        for (final ServiceState s : services.values())
+        {
+            if (s.servers.indexOf(id) >= 0)
+            {
+                return true;
+            }
+        }
+        return quarantinedDestinations.stream().anyMatch(q -> q[0] == id);
+    }
+
     /** A deleted real server of the same service, address and port whose id can come back; -1 when none. */
     private int reviveDestination(final int serviceId, final RealServer server)
     {
@@ -1320,6 +1391,21 @@ public final class Director implements AutoCloseable
         private Consumer<Director> onStart;
         private boolean startThreads = true;
         private Path countersFile;
+        private Path stateDirectory;
+
+        /**
+         * A directory for the state a restarted director re-attaches to (hot restart): the connection table in a
+         * Chronicle Map persisted there, and which id each real server had, so that established connections
+         * continue on the same real servers after a restart. Null (the default) keeps the table in memory.
+         *
+         * @param directory e.g. {@code /var/lib/lvs4j}.
+         * @return this.
+         */
+        public Context stateDirectory(final Path directory)
+        {
+            this.stateDirectory = directory;
+            return this;
+        }
 
         /**
          * A file for the statistics that another process can read while the director runs ({@link CountersFile});
