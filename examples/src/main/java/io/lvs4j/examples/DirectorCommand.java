@@ -72,6 +72,10 @@ public final class DirectorCommand implements Callable<Integer>
     @Option(names = "--stats-file", description = "The counters file (default ${DEFAULT-VALUE}).")
     Path statsFile = DEFAULT_STATS_FILE;
 
+    @Option(names = "--state-dir", description = "Keep the connection table here (a persisted Chronicle Map) so that " +
+        "a restarted director re-attaches and established connections continue (hot restart).")
+    Path stateDirectory;
+
     @Option(names = "--http", description = "Serve the stats page on ADDR:PORT.")
     String http;
 
@@ -153,7 +157,8 @@ public final class DirectorCommand implements Callable<Integer>
             }
             final Director.Context context = new Director.Context()
                 .interfaces(names.toArray(String[]::new))
-                .countersFile(statsFile);
+                .countersFile(statsFile)
+                .stateDirectory(stateDirectory);
             if (netns != null)
             {
                 context.networkNamespace(netns);
