@@ -5,7 +5,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -20,6 +22,7 @@ import io.lvs4j.core.config.keepalived.KeepalivedConfig;
 import io.lvs4j.core.config.keepalived.VrrpInstance;
 import io.lvs4j.forwarder.Director;
 import io.lvs4j.forwarder.admin.AdminServer;
+import io.lvs4j.forwarder.vrrp.VrrpEngine;
 import io.lvs4j.forwarder.admin.IpvsadmExecutor;
 import io.lvs4j.forwarder.config.KeepalivedDirector;
 import io.lvs4j.forwarder.web.StatsEndpoint;
@@ -75,6 +78,13 @@ public final class DirectorCommand implements Callable<Integer>
     @Option(names = "--state-dir", description = "Keep the connection table here (a persisted Chronicle Map) so that " +
         "a restarted director re-attaches and established connections continue (hot restart).")
     Path stateDirectory;
+
+    @Option(names = "--no-vrrp", description = "Do not run the file's vrrp_instance blocks: the director stays master.")
+    boolean noVrrp;
+
+    @Option(names = "--vrrp-interface", description = "Run a vrrp_instance's interface NAME on interface IF " +
+        "(NAME=IF, repeatable), for a file written for another host's interface names.")
+    Map<String, String> vrrpInterfaceAliases = new LinkedHashMap<>();
 
     @Option(names = "--http", description = "Serve the stats page on ADDR:PORT.")
     String http;
@@ -168,6 +178,13 @@ public final class DirectorCommand implements Callable<Integer>
             final KeepalivedDirector kd = KeepalivedDirector.start(config, director, new KeepalivedDirector.Context()
                 .networkNamespace(netns).drainTime(java.time.Duration.ofSeconds(drainSeconds)));
             running.add(kd);
+            if (!noVrrp && !config.vrrpInstances().isEmpty())
+            {
+                // VRRP decides who owns the VIPs: the director starts as backup and the engine makes it master
+                final VrrpEngine.Context vrrp = new VrrpEngine.Context().networkNamespace(netns);
+                vrrpInterfaceAliases.forEach(vrrp::interfaceAlias);
+                running.add(VrrpEngine.launch(director, config, vrrp));
+            }
             running.add(AdminServer.start(adminSocket, new ReloadAdminCommand(new IpvsadmExecutor(director),
                 this::reloadNow)));
             if (http != null)
