@@ -96,13 +96,22 @@ public final class SyncMaster implements AutoCloseable
         {
             return this;
         }
-        channel = SyncSockets.openSender(options);
-        sendBuffer = ByteBuffer.wrap(writer.array());
+        open();
         running = true;
         thread = new Thread(this::run, "lvs4j-sync-master");
         thread.setDaemon(true);
         thread.start();
         return this;
+    }
+
+    /** Opens the socket without starting the thread: for tests that call {@link #scan} themselves. */
+    synchronized void open() throws IOException
+    {
+        if (channel == null)
+        {
+            channel = SyncSockets.openSender(options);
+            sendBuffer = ByteBuffer.wrap(writer.array());
+        }
     }
 
     private void run()
