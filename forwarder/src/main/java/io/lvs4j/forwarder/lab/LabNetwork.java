@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code ip_forward} is 0. The client reaches the VIP on-link, so it ARPs for it, and a user-space director has to
  * answer. {@link #close()} removes every namespace (and kills what still runs in them); a shutdown hook does the
  * same if a test never gets that far.
+ *
+ * <p>An HA lab ({@link Builder#backupDirector()}) adds a second director, {@link Node#DIR2}, wired exactly like the
+ * first on the same segments. The real servers' gateway {@link #GATEWAY_ADDRESS} (192.0.2.1) then floats: neither
+ * director's kernel holds it (they get {@link #HA_DIRECTOR_SERVER_ADDRESS} and {@link #DIRECTOR2_SERVER_ADDRESS}),
+ * so only the VRRP master's user-space director answers ARP for it, as for the VIP.
  */
 public final class LabNetwork implements AutoCloseable
 {
@@ -45,6 +50,17 @@ public final class LabNetwork implements AutoCloseable
     public static final String DIRECTOR_CLIENT_ADDRESS = "198.51.100.1";
     /** The director's address on the server segment (the real servers' gateway in NAT modes). */
     public static final String DIRECTOR_SERVER_ADDRESS = "192.0.2.1";
+    /**
+     * The real servers' gateway in NAT modes: the single director's own address, or in an HA lab a floating address
+     * no kernel holds (the VRRP master answers ARP for it).
+     */
+    public static final String GATEWAY_ADDRESS = DIRECTOR_SERVER_ADDRESS;
+    /** The first director's address on the server segment in an HA lab (192.0.2.1 floats there). */
+    public static final String HA_DIRECTOR_SERVER_ADDRESS = "192.0.2.2";
+    /** The second director's address on the client segment (HA labs only). */
+    public static final String DIRECTOR2_CLIENT_ADDRESS = "198.51.100.3";
+    /** The second director's address on the server segment (HA labs only). */
+    public static final String DIRECTOR2_SERVER_ADDRESS = "192.0.2.3";
     /** Real server 1's address. */
     public static final String RS1_ADDRESS = "192.0.2.11";
     /** Real server 2's address. */
@@ -95,12 +111,14 @@ public final class LabNetwork implements AutoCloseable
     {
         /** The client, 198.51.100.2. */
         CLI("cli"),
-        /** The director, 198.51.100.1 and 192.0.2.1 (never the VIP). */
+        /** The director, 198.51.100.1 and 192.0.2.1 (192.0.2.2 in an HA lab); never the VIP. */
         DIR("dir"),
         /** Real server 1, 192.0.2.11. */
         RS1("rs1"),
         /** Real server 2, 192.0.2.12. */
-        RS2("rs2");
+        RS2("rs2"),
+        /** The second director of an HA lab, 198.51.100.3 and 192.0.2.3; absent from a single-director lab. */
+        DIR2("dir2");
 
         private final String shortName;
 
@@ -114,6 +132,12 @@ public final class LabNetwork implements AutoCloseable
         {
             return shortName;
         }
+
+        /** @return whether this host is a director (forwards in user space; its kernel never holds the VIP). */
+        public boolean isDirector()
+        {
+            return this == DIR || this == DIR2;
+        }
     }
 
     /** Chooses the options of a lab before it is built; obtained from a mode's factory method. */
@@ -121,10 +145,24 @@ public final class LabNetwork implements AutoCloseable
     {
         private final Mode mode;
         private boolean offloads;
+        private boolean backupDirector;
 
         private Builder(final Mode mode)
         {
             this.mode = mode;
+        }
+
+        /**
+         * Adds a second director ({@link Node#DIR2}) on the same segments as the first, for VRRP fail-over labs. The
+         * real servers' gateway {@link #GATEWAY_ADDRESS} then floats: the directors' kernels get
+         * {@link #HA_DIRECTOR_SERVER_ADDRESS} and {@link #DIRECTOR2_SERVER_ADDRESS} on the server side instead.
+         *
+         * @return this builder
+         */
+        public Builder backupDirector()
+        {
+            this.backupDirector = true;
+            return this;
         }
 
         /**
@@ -147,7 +185,7 @@ public final class LabNetwork implements AutoCloseable
          */
         public LabNetwork build()
         {
-            final LabNetwork net = new LabNetwork(mode, offloads);
+            final LabNetwork net = new LabNetwork(mode, offloads, backupDirector);
             try
             {
                 net.buildAll();
@@ -170,15 +208,19 @@ public final class LabNetwork implements AutoCloseable
 
     private final Mode mode;
     private final boolean offloads;
+    private final boolean ha;
+    private final List<Node> nodes;
     private final String prefix;
     /** Namespaces this instance created, in creation order; what close() removes. */
     private final List<String> created = Collections.synchronizedList(new ArrayList<>());
     private boolean closed;
 
-    private LabNetwork(final Mode mode, final boolean offloads)
+    private LabNetwork(final Mode mode, final boolean offloads, final boolean ha)
     {
         this.mode = mode;
         this.offloads = offloads;
+        this.ha = ha;
+        this.nodes = ha ? List.of(Node.values()) : List.of(Node.CLI, Node.DIR, Node.RS1, Node.RS2);
         this.prefix = freshPrefix();
     }
 
@@ -235,6 +277,46 @@ public final class LabNetwork implements AutoCloseable
         return offloads;
     }
 
+    /** @return whether this lab has a second director ({@link Node#DIR2}) and a floating gateway address. */
+    public boolean isHa()
+    {
+        return ha;
+    }
+
+    /** @return the hosts this lab has, in build order: {@link Node#DIR2} only in an HA lab. */
+    public List<Node> nodes()
+    {
+        return nodes;
+    }
+
+    /** @return the directors of this lab: {@link Node#DIR}, and {@link Node#DIR2} in an HA lab. */
+    public List<Node> directors()
+    {
+        return ha ? List.of(Node.DIR, Node.DIR2) : List.of(Node.DIR);
+    }
+
+    /**
+     * @param node a director
+     * @return its kernel's address on the client segment (198.51.100.1 or 198.51.100.3)
+     */
+    public String directorClientAddress(final Node node)
+    {
+        return node == Node.DIR2 ? DIRECTOR2_CLIENT_ADDRESS : DIRECTOR_CLIENT_ADDRESS;
+    }
+
+    /**
+     * @param node a director
+     * @return its kernel's address on the server segment: 192.0.2.1 alone; 192.0.2.2 or 192.0.2.3 in an HA lab
+     */
+    public String directorServerAddress(final Node node)
+    {
+        if (node == Node.DIR2)
+        {
+            return DIRECTOR2_SERVER_ADDRESS;
+        }
+        return ha ? HA_DIRECTOR_SERVER_ADDRESS : DIRECTOR_SERVER_ADDRESS;
+    }
+
     /**
      * @param node a host of the lab
      * @return its namespace name, usable with {@code ip netns exec} and {@code ip -n}
@@ -267,11 +349,11 @@ public final class LabNetwork implements AutoCloseable
 
     /**
      * @param node a host of the lab
-     * @return its interfaces: {@code eth0}, plus {@code eth1} for the two-armed NAT director
+     * @return its interfaces: {@code eth0}, plus {@code eth1} for a two-armed NAT director
      */
     public List<String> interfaces(final Node node)
     {
-        return node == Node.DIR && mode.twoArmed() ? List.of("eth0", "eth1") : List.of("eth0");
+        return node.isDirector() && mode.twoArmed() ? List.of("eth0", "eth1") : List.of("eth0");
     }
 
     /** @return the director interface on the client segment (always {@code eth0}). */
@@ -308,13 +390,14 @@ public final class LabNetwork implements AutoCloseable
             return "br0";
         }
         // two-armed: br0 is the client segment, br1 the server segment
-        return node == Node.CLI || (node == Node.DIR && "eth0".equals(ifname)) ? "br0" : "br1";
+        return node == Node.CLI || (node.isDirector() && "eth0".equals(ifname)) ? "br0" : "br1";
     }
 
     /**
      * @param node a host of the lab
      * @return the host's own address: the client's, a real server's, or for the director its server-side address
-     *         (192.0.2.1); never the VIP
+     *         in a single-director lab (192.0.2.1; for HA labs see {@link #directorServerAddress(Node)}); never the
+     *         VIP
      */
     public static String address(final Node node)
     {
@@ -324,6 +407,8 @@ public final class LabNetwork implements AutoCloseable
                 return CLIENT_ADDRESS;
             case DIR:
                 return DIRECTOR_SERVER_ADDRESS;
+            case DIR2:
+                return DIRECTOR2_SERVER_ADDRESS;
             case RS1:
                 return RS1_ADDRESS;
             default:
@@ -490,7 +575,8 @@ public final class LabNetwork implements AutoCloseable
     @Override
     public String toString()
     {
-        return "LabNetwork[" + mode + ", prefix " + prefix + (offloads ? ", offloads on" : "") + "]";
+        return "LabNetwork[" + mode + ", prefix " + prefix + (ha ? ", two directors" : "") +
+            (offloads ? ", offloads on" : "") + "]";
     }
 
     /**
@@ -589,7 +675,7 @@ public final class LabNetwork implements AutoCloseable
             Shell.run("ip", "-n", br, "link", "set", bridge, "up");
         }
 
-        for (final Node node : Node.values())
+        for (final Node node : nodes)
         {
             final String ns = namespace(node);
             addNamespace(ns);
@@ -617,7 +703,10 @@ public final class LabNetwork implements AutoCloseable
         }
 
         configureClient();
-        configureDirector();
+        for (final Node director : directors())
+        {
+            configureDirector(director);
+        }
         configureRealServer(Node.RS1, RS1_ADDRESS);
         configureRealServer(Node.RS2, RS2_ADDRESS);
     }
@@ -629,12 +718,13 @@ public final class LabNetwork implements AutoCloseable
         ip(Node.CLI, "route", "add", VIP + "/32", "dev", "eth0");
     }
 
-    private void configureDirector()
+    private void configureDirector(final Node node)
     {
-        ip(Node.DIR, "addr", "add", DIRECTOR_CLIENT_ADDRESS + "/24", "dev", directorClientInterface());
-        ip(Node.DIR, "addr", "add", DIRECTOR_SERVER_ADDRESS + "/24", "dev", directorServerInterface());
+        ip(node, "addr", "add", directorClientAddress(node) + "/24", "dev", directorClientInterface());
+        // in an HA lab the gateway 192.0.2.1 floats: no kernel holds it, the VRRP master answers ARP for it
+        ip(node, "addr", "add", directorServerAddress(node) + "/24", "dev", directorServerInterface());
         // a new namespace starts with 0, but the design says the director's kernel never forwards: say it
-        sysctl(Node.DIR, "net.ipv4.ip_forward", "0");
+        sysctl(node, "net.ipv4.ip_forward", "0");
     }
 
     private void configureRealServer(final Node node, final String address)
@@ -658,7 +748,7 @@ public final class LabNetwork implements AutoCloseable
         }
         else
         {
-            ip(node, "route", "add", "default", "via", DIRECTOR_SERVER_ADDRESS, "dev", "eth0");
+            ip(node, "route", "add", "default", "via", GATEWAY_ADDRESS, "dev", "eth0");
         }
     }
 
