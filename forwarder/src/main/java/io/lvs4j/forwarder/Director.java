@@ -98,6 +98,8 @@ import io.lvs4j.schedulers.SchedulerRegistry;
 public final class Director implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Director.class);
+    /** Where VRRP adverts go: 224.0.0.18 and ff02::12 at the Ethernet layer. */
+    private static final long[] VRRP_GROUP_MACS = {0x0100_5E00_0012L, 0x3333_0000_0012L};
 
     private final Context context;
     private final List<DirectorInterface> interfaces;
@@ -141,6 +143,8 @@ public final class Director implements AutoCloseable
     private final int[] weights;
     private final ControlInbox controlInbox = new ControlInbox(256 * 1024);
     private final long[] virtualMacs;
+    /** Addresses answered in ARP besides the VIPs (VRRP virtual_ipaddress entries such as a NAT gateway). */
+    private int[] announcedAddresses = new int[0];
     private final List<FrameProcessor> processors = new ArrayList<>();
     private final DestinationIdFile idFile;
     private TrafficFilter appliedFilter;
@@ -610,6 +614,16 @@ public final class Director implements AutoCloseable
     public void receiveVrrp()
     {
         processors.forEach(p -> p.controlInbox(controlInbox));
+        synchronized (this)
+        {
+            for (final FrameChannel channel : channels)
+            {
+                for (final long group : VRRP_GROUP_MACS)
+                {
+                    accept(channel, group);
+                }
+            }
+        }
     }
 
     /**
@@ -635,8 +649,65 @@ public final class Director implements AutoCloseable
     public synchronized void virtualMac(final int iface, final long mac)
     {
         checkOpen();
+        final long previous = virtualMacs[iface];
+        if (previous == mac)
+        {
+            return;
+        }
+        final int perWorker = interfaces.size();
+        for (int i = iface; i < channels.size(); i += perWorker)
+        {
+            if (previous != 0)
+            {
+                release(channels.get(i), previous);
+            }
+            if (mac != 0)
+            {
+                accept(channels.get(i), mac);
+            }
+        }
         virtualMacs[iface] = mac;
         publish();
+    }
+
+    /**
+     * Addresses the director answers ARP for while master, besides its VIPs, with the same MAC: the VRRP
+     * {@code virtual_ipaddress} entries that are no service's VIP, typically the floating gateway of NAT real
+     * servers, so that their replies reach whichever director is master. The caller announces them (the VRRP
+     * engine sends keepalived's gratuitous ARP bursts for every address of an instance).
+     *
+     * @param addresses IPv4 addresses; replaces the previous set.
+     */
+    public synchronized void announcedAddresses(final int... addresses)
+    {
+        checkOpen();
+        announcedAddresses = addresses.clone();
+        publish();
+    }
+
+    private static void accept(final FrameChannel channel, final long mac)
+    {
+        try
+        {
+            channel.acceptDestination(mac);
+        }
+        catch (final RuntimeException ex)
+        {
+            // without the membership a real NIC drops what is sent to the MAC; a veth still delivers it
+            LOG.warn("cannot make {} accept {}: {}", channel, MacAddresses.toString(mac), ex.getMessage());
+        }
+    }
+
+    private static void release(final FrameChannel channel, final long mac)
+    {
+        try
+        {
+            channel.releaseDestination(mac);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("cannot release {} on {}: {}", MacAddresses.toString(mac), channel, ex.getMessage());
+        }
     }
 
     /** @return whether the director owns its VIPs now (VRRP master, or no HA). */
@@ -1119,7 +1190,8 @@ public final class Director implements AutoCloseable
             }
         }
         snapshot = new ForwardingSnapshot(map, interfaces, routes, iface, nextHop, source, serviceOf, master,
-            ++version).withAnnounceMacs(virtualMacs);
+            ++version).withAnnounceMacs(virtualMacs)
+            .withAnnouncedAddresses(announcedAddresses);
         applyFilter();
     }
 

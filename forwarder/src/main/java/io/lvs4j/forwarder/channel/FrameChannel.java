@@ -71,6 +71,28 @@ public interface FrameChannel extends AutoCloseable
     }
 
     /**
+     * Makes the interface deliver frames sent to another MAC while this channel is open: a VRRP virtual MAC
+     * ({@code 00:00:5e:00:01:VRID}) or a multicast group such as VRRP's {@code 01:00:5e:00:00:12}. A NIC filters
+     * frames by destination before any socket sees them, so without this a director behind a real NIC would never
+     * receive what is sent to the virtual MAC. Unlike the rest of this interface, any thread may call it: it sets
+     * a socket option and does not touch the rings. Channels that see every frame anyway (memory, files) ignore it.
+     *
+     * @param mac the address in the low 48 bits.
+     */
+    default void acceptDestination(final long mac)
+    {
+    }
+
+    /**
+     * Undoes {@link #acceptDestination}; nothing when the channel is closed.
+     *
+     * @param mac the address in the low 48 bits.
+     */
+    default void releaseDestination(final long mac)
+    {
+    }
+
+    /**
      * Sends every committed frame: one system call for the batch.
      *
      * @return how many frames were handed to the kernel (or written).

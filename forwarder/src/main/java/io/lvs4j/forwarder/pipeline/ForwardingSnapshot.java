@@ -22,6 +22,7 @@ public final class ForwardingSnapshot
 {
     private final Long2ObjectHashMap<ActiveService> services;
     private final IntHashSet vips;
+    private IntHashSet arpAddresses;
     private final LongHashSet natServers = new LongHashSet();
     private final boolean hasPortZero;
     private final boolean hasNat;
@@ -91,6 +92,7 @@ public final class ForwardingSnapshot
             }
         }
         this.vips = vipSet;
+        this.arpAddresses = vipSet;
         this.hasPortZero = portZero;
         this.hasNat = nat;
     }
@@ -120,6 +122,37 @@ public final class ForwardingSnapshot
     public boolean isVip(final int address)
     {
         return vips.contains(address);
+    }
+
+    /**
+     * @param address an IPv4 address.
+     * @return true when the director answers ARP for it: a VIP or an {@link #withAnnouncedAddresses announced}
+     *     address.
+     */
+    public boolean answersArpFor(final int address)
+    {
+        return arpAddresses.contains(address);
+    }
+
+    /**
+     * The snapshot with addresses answered in ARP besides the VIPs (VRRP addresses such as a NAT gateway).
+     *
+     * @param addresses IPv4 addresses.
+     * @return this snapshot (call before publishing).
+     */
+    public ForwardingSnapshot withAnnouncedAddresses(final int[] addresses)
+    {
+        if (addresses.length > 0)
+        {
+            final IntHashSet all = new IntHashSet();
+            all.addAll(vips);
+            for (final int address : addresses)
+            {
+                all.add(address);
+            }
+            arpAddresses = all;
+        }
+        return this;
     }
 
     /**

@@ -766,7 +766,7 @@ public final class FrameProcessor implements FrameHandler
             // only addresses we asked for: an ARP flood cannot fill the table
             neighbours.learn(sender, MacAddresses.get(buffer, arp + ArpView.SENDER_HARDWARE_OFFSET), nowMs, false);
         }
-        if (operation == ArpView.OPERATION_REQUEST && snapshot.isVip(target) && sender != target)
+        if (operation == ArpView.OPERATION_REQUEST && snapshot.answersArpFor(target) && sender != target)
         {
             if (!snapshot.isMaster())
             {

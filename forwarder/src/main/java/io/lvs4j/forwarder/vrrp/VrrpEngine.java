@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -160,6 +161,9 @@ public final class VrrpEngine implements AutoCloseable
                 director.virtualMac(instance.spec.iface(), instance.virtualMac);
             }
         }
+        // the instances' addresses that are no service VIP (a NAT gateway) must follow the master as well
+        director.announcedAddresses(instances.stream().flatMapToInt(i -> Arrays.stream(i.spec.addresses()))
+            .distinct().toArray());
         director.master(false);
         now = clock.getAsLong();
         updateTracking();

@@ -136,6 +136,43 @@ class MasterAndNeighbourPipelineTest
     }
 
     @Test
+    void anAnnouncedGatewayIsAnsweredWithTheVirtualMacOnlyByTheMasterAndNatRepliesSentToItAreForwarded()
+    {
+        // NAT behind a VRRP pair: the real servers' gateway is a virtual_ipaddress that must follow the master
+        final int gateway = Ipv4Text.parse("192.0.2.254");
+        final long vmac = MacAddresses.vrrpVirtualMac(51, false);
+        start(true);
+        h.director.virtualMac(0, vmac);
+        h.director.announcedAddresses(gateway);
+        h.director.master(false);
+        h.inject(TestFrames.arpRequest(RS1_MAC, RS1, gateway));
+        h.awaitDrops(DropReason.NOT_MASTER, 1);
+        h.quiet();
+        h.assertNothingSent(f -> PipelineFrames.isArpReplyTo(f, RS1_MAC), "a backup must not answer for the gateway");
+
+        h.director.master(true);
+        h.barrier();
+        h.clearSent();
+        h.inject(TestFrames.arpRequest(RS1_MAC, RS1, gateway));
+        final byte[] reply = h.awaitOne(f -> PipelineFrames.isArpReplyTo(f, RS1_MAC), "the master answers");
+        assertEquals(gateway, getInt(reply, 28), "for the gateway");
+        assertEquals(vmac, mac(reply, 22), "with the virtual MAC");
+        h.inject(TestFrames.arpRequest(RS1_MAC, RS1, Ipv4Text.parse("192.0.2.253")));
+        h.quiet();
+        h.assertNothingSent(f -> PipelineFrames.isArpReplyTo(f, RS1_MAC), "no answer for an address nobody announced");
+
+        h.inject(tcpFrame(CLIENT_MAC, vmac, CLIENT, 53400, VIP, 80, TcpView.SYN));
+        final byte[] in = h.awaitOne(MasterAndNeighbourPipelineTest::isTcp, "the SYN, sent to the virtual MAC");
+        assertEquals(RS1, getInt(in, 30));
+        h.clearSent();
+        h.inject(tcpFrame(RS1_MAC, vmac, RS1, 8080, CLIENT, 53400, TcpView.SYN | TcpView.ACK));
+        final byte[] out = h.awaitOne(MasterAndNeighbourPipelineTest::isTcp, "the reply, sent to the gateway's MAC");
+        assertEquals(VIP, getInt(out, 26), "source is the VIP again");
+        assertEquals(80, getShort(out, 34));
+        assertEquals(CLIENT_MAC, mac(out, 0));
+    }
+
+    @Test
     void unknownRealServerMacIsResolvedAndTrafficFlowsAfterTheReply()
     {
         h = PipelineHarness.start();

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import io.lvs4j.core.packet.MacAddresses;
 import io.lvs4j.forwarder.channel.FrameChannel;
 import io.lvs4j.forwarder.channel.FrameClaim;
 import io.lvs4j.forwarder.channel.FrameFlags;
@@ -36,6 +37,7 @@ import static io.lvs4j.forwarder.channel.afpacket.TpacketLayout.PACKET_LOSS;
 import static io.lvs4j.forwarder.channel.afpacket.TpacketLayout.PACKET_MREQ_LENGTH;
 import static io.lvs4j.forwarder.channel.afpacket.TpacketLayout.PACKET_MR_MULTICAST;
 import static io.lvs4j.forwarder.channel.afpacket.TpacketLayout.PACKET_MR_PROMISC;
+import static io.lvs4j.forwarder.channel.afpacket.TpacketLayout.PACKET_MR_UNICAST;
 import static io.lvs4j.forwarder.channel.afpacket.TpacketLayout.PACKET_QDISC_BYPASS;
 import static io.lvs4j.forwarder.channel.afpacket.TpacketLayout.PACKET_RX_RING;
 import static io.lvs4j.forwarder.channel.afpacket.TpacketLayout.PACKET_STATISTICS;
@@ -821,6 +823,29 @@ public final class AfPacketChannel implements FrameChannel
             "leave multicast " + NetworkInterfaceInfo.formatMac(mac) + " on " + info.name());
     }
 
+    @Override
+    public void acceptDestination(final long mac)
+    {
+        checkOpen();
+        membership(fd, PACKET_ADD_MEMBERSHIP, info.index(), membershipType(mac), mac,
+            "accept " + NetworkInterfaceInfo.formatMac(mac) + " on " + info.name());
+    }
+
+    @Override
+    public void releaseDestination(final long mac)
+    {
+        if (!closed)
+        {
+            membership(fd, PACKET_DROP_MEMBERSHIP, info.index(), membershipType(mac), mac,
+                "release " + NetworkInterfaceInfo.formatMac(mac) + " on " + info.name());
+        }
+    }
+
+    private static int membershipType(final long mac)
+    {
+        return MacAddresses.isMulticast(mac) ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST;
+    }
+
     private void checkOpen()
     {
         if (closed)
@@ -898,7 +923,7 @@ public final class AfPacketChannel implements FrameChannel
         final UnsafeBuffer view = new UnsafeBuffer(mreq);
         view.putInt(MREQ_IFINDEX_OFFSET, ifindex);
         view.putShort(MREQ_TYPE_OFFSET, (short)type);
-        if (type == PACKET_MR_MULTICAST)
+        if (type == PACKET_MR_MULTICAST || type == PACKET_MR_UNICAST)
         {
             view.putShort(MREQ_ALEN_OFFSET, (short)6);
             view.putInt(MREQ_ADDRESS_OFFSET, (int)(mac >>> 16), ByteOrder.BIG_ENDIAN);

@@ -42,6 +42,8 @@ public final class TpacketLayout
     public static final int PACKET_MR_PROMISC = 1;
     /** {@code PACKET_MR_ALLMULTI}: all multicast while the socket lives. */
     public static final int PACKET_MR_ALLMULTI = 2;
+    /** {@code PACKET_MR_UNICAST}: an extra unicast MAC the interface accepts (promiscuous where it cannot filter). */
+    public static final int PACKET_MR_UNICAST = 3;
 
     /** {@code ETH_P_ALL}: every protocol (host order; sockets take it in network order). */
     public static final int ETH_P_ALL = 0x0003;

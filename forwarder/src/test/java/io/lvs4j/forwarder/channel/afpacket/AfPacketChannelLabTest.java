@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.lvs4j.core.packet.MacAddresses;
 import io.lvs4j.forwarder.channel.FrameClaim;
 import io.lvs4j.forwarder.channel.FrameFlags;
 import io.lvs4j.forwarder.channel.FrameHandler;
@@ -574,6 +575,29 @@ class AfPacketChannelLabTest
         assertFalse(ns.ip("maddr", "show", "dev", "vb").contains("01:00:5e:00:00:13"));
         rx.close();
         assertTrue(ns.ip("-d", "link", "show", "vb").contains("promiscuity 0"));
+        assertFalse(ns.ip("maddr", "show", "dev", "vb").contains("01:00:5e:00:00:12"));
+    }
+
+    @Test
+    void acceptsAVirtualMacAndAGroupUntilReleasedOrClosed() throws Exception
+    {
+        final long vmac = MacAddresses.vrrpVirtualMac(51, false);
+        final long group = 0x0100_5e00_0012L;
+        final AfPacketChannel rx = open(AfPacketOptions.builder("vb").blockSize(1 << 16).blockCount(1)
+            .txFrameCount(0));
+        rx.acceptDestination(vmac);
+        rx.acceptDestination(group);
+        // the unicast address joins the device's unicast list (a device that cannot filter turns promiscuous)
+        assertTrue(ns.exec("bridge", "fdb", "show", "dev", "vb").contains("00:00:5e:00:01:33"),
+            ns.exec("bridge", "fdb", "show", "dev", "vb"));
+        assertTrue(ns.ip("maddr", "show", "dev", "vb").contains("01:00:5e:00:00:12"));
+        rx.releaseDestination(vmac);
+        assertFalse(ns.exec("bridge", "fdb", "show", "dev", "vb").contains("00:00:5e:00:01:33"));
+        rx.acceptDestination(vmac);
+        rx.close();
+        rx.releaseDestination(vmac);
+        assertFalse(ns.exec("bridge", "fdb", "show", "dev", "vb").contains("00:00:5e:00:01:33"),
+            "closing the socket drops its memberships");
         assertFalse(ns.ip("maddr", "show", "dev", "vb").contains("01:00:5e:00:00:12"));
     }
 
