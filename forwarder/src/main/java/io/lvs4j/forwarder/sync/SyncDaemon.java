@@ -2,6 +2,7 @@ package io.lvs4j.forwarder.sync;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ public final class SyncDaemon implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(SyncDaemon.class);
 
     private final Director director;
+    private final BooleanSupplier isMaster;
     private final SyncOptions options;
     private final SyncStats stats = new SyncStats();
     private final boolean both;
@@ -31,9 +33,12 @@ public final class SyncDaemon implements AutoCloseable
     private volatile boolean running;
     private boolean closed;
 
-    private SyncDaemon(final Director director, final SyncOptions options, final boolean both, final long pollMs)
+    private SyncDaemon(
+        final Director director, final BooleanSupplier isMaster, final SyncOptions options, final boolean both,
+        final long pollMs)
     {
         this.director = Objects.requireNonNull(director);
+        this.isMaster = Objects.requireNonNull(isMaster);
         this.options = Objects.requireNonNull(options);
         this.both = both;
         this.pollMs = pollMs;
@@ -51,8 +56,27 @@ public final class SyncDaemon implements AutoCloseable
     public static SyncDaemon following(final Director director, final SyncOptions options, final long pollMs)
         throws IOException
     {
-        final SyncDaemon d = new SyncDaemon(director, options, false, pollMs);
-        d.role(director.isMaster());
+        return following(director, options, director::isMaster, pollMs);
+    }
+
+    /**
+     * Starts sync that follows another role than the director's own, polled every {@code pollMs}: keepalived's
+     * {@code lvs_sync_daemon IF INSTANCE} follows that one VRRP instance (master daemon while it is MASTER,
+     * backup daemon otherwise), where the director is master while any of its instances is.
+     *
+     * @param director the director whose table is synced.
+     * @param options  transport and knobs; its clock must be the director's.
+     * @param isMaster the role to follow (called from the poller thread).
+     * @param pollMs   how often to look at it, 0 to leave it to {@link #role}.
+     * @return the running daemon.
+     * @throws IOException when the first role's socket cannot be opened.
+     */
+    public static SyncDaemon following(
+        final Director director, final SyncOptions options, final BooleanSupplier isMaster, final long pollMs)
+        throws IOException
+    {
+        final SyncDaemon d = new SyncDaemon(director, isMaster, options, false, pollMs);
+        d.role(isMaster.getAsBoolean());
         if (pollMs > 0)
         {
             d.startPoller();
@@ -71,7 +95,7 @@ public final class SyncDaemon implements AutoCloseable
      */
     public static SyncDaemon both(final Director director, final SyncOptions options) throws IOException
     {
-        final SyncDaemon d = new SyncDaemon(director, options, true, 0);
+        final SyncDaemon d = new SyncDaemon(director, director::isMaster, options, true, 0);
         synchronized (d)
         {
             d.startBackup();
@@ -89,7 +113,7 @@ public final class SyncDaemon implements AutoCloseable
             {
                 try
                 {
-                    role(director.isMaster());
+                    role(isMaster.getAsBoolean());
                 }
                 catch (final IOException | RuntimeException ex)
                 {
