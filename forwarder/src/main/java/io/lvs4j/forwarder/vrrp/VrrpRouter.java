@@ -45,6 +45,9 @@ public final class VrrpRouter
     private final int vrid;
     private final int version;
     private final int basePriority;
+    /** The least time between two answers to adverts a master receives (lower priority or priority 0). */
+    static final long ANSWER_SPACING_NS = 100_000_000L;
+
     private final long advertIntervalNs;
     private final boolean preempt;
     private final long preemptDelayNs;
@@ -55,6 +58,7 @@ public final class VrrpRouter
     private long masterAdvertIntervalNs;
     private long masterDownDeadline = NEVER;
     private long advertDeadline = NEVER;
+    private long lastAnswer = Long.MIN_VALUE / 2;
     private long preemptDeadline = NEVER;
 
     /**
@@ -186,8 +190,7 @@ public final class VrrpRouter
             case MASTER:
                 if (advertPriority == 0)
                 {
-                    listener.sendAdvert(this, priority);
-                    advertDeadline = now + this.advertIntervalNs;
+                    answer(now);
                 }
                 else if (advertPriority > priority ||
                     (advertPriority == priority && Integer.compareUnsigned(source, primaryAddress) > 0))
@@ -198,12 +201,23 @@ public final class VrrpRouter
                 {
                     // keepalived (without lower_prio_no_advert) answers a lower-priority master at once, so the
                     // other side steps down without waiting for our next advert
-                    listener.sendAdvert(this, priority);
-                    advertDeadline = now + this.advertIntervalNs;
+                    answer(now);
                 }
                 return true;
             default:
                 return false;
+        }
+    }
+
+    private void answer(final long now)
+    {
+        // one answer per ANSWER_SPACING_NS: a flood of adverts must not become a flood of ours (and fill the
+        // control queue the gratuitous ARPs share); a real peer advertises once per interval, far slower
+        if (now - lastAnswer >= ANSWER_SPACING_NS)
+        {
+            lastAnswer = now;
+            listener.sendAdvert(this, priority);
+            advertDeadline = now + this.advertIntervalNs;
         }
     }
 

@@ -180,8 +180,25 @@ class VrrpRouterTest
         final VrrpRouter r = router(255, false, 0);
         r.start(0);
         r.onAdvert(S / 2, 100, HIGH_ADDRESS, S);
-        r.onAdvert(S / 2, 0, HIGH_ADDRESS, S);
+        r.onAdvert(S / 2 + VrrpRouter.ANSWER_SPACING_NS, 0, HIGH_ADDRESS, S);
         assertEquals(List.of(255, 255, 255), adverts);
+    }
+
+    @Test
+    void aFloodOfAdvertsIsAnsweredAtMostOncePerSpacing()
+    {
+        final VrrpRouter r = router(200, false, 0);
+        r.start(0);
+        r.poll(4 * S);
+        assertEquals(VrrpState.MASTER, r.state());
+        adverts.clear();
+        // 10,000 lower-priority adverts over one second: 10 answers, not 10,000
+        for (int i = 0; i < 10_000; i++)
+        {
+            r.onAdvert(5 * S + i * (S / 10_000), 100, HIGH_ADDRESS, S);
+        }
+        assertEquals(10, adverts.size());
+        assertEquals(VrrpState.MASTER, r.state());
     }
 
     @Test
