@@ -1,5 +1,6 @@
 package io.lvs4j.forwarder.config;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
+import java.util.function.Predicate;
 
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -41,6 +43,8 @@ import io.lvs4j.forwarder.check.RealServerRef;
 import io.lvs4j.forwarder.check.ServicePolicySpec;
 import io.lvs4j.forwarder.check.VirtualServiceHealthPolicy;
 import io.lvs4j.forwarder.nativeio.NetworkNamespace;
+import io.lvs4j.forwarder.sync.KeepalivedSync;
+import io.lvs4j.forwarder.sync.SyncDaemon;
 import io.lvs4j.forwarder.web.RealServerHealth;
 
 /**
@@ -57,6 +61,11 @@ import io.lvs4j.forwarder.web.RealServerHealth;
  * a thread per check; that thread may live in a network namespace ({@link Context#networkNamespace(String)}), so the
  * checks leave from the director's side of the network. {@link #reload(KeepalivedConfig)} applies only the
  * difference to the director: unchanged services and real servers are left alone, so their connections live on.
+ * <p>
+ * {@code lvs_sync_daemon} in {@code global_defs} (or a {@code vrrp_instance}'s deprecated
+ * {@code lvs_sync_daemon_interface}) starts connection sync ({@link KeepalivedSync}): following the named instance's
+ * role ({@link Context#vrrpRole}), or master and backup at once without an instance; a reload that changes it
+ * restarts it.
  * <p>
  * What the director cannot serve (fwmark services, IPv6, groups naming fwmarks) is refused with the
  * {@code file:line} of the {@code virtual_server} and nothing is applied.
@@ -82,6 +91,7 @@ public final class KeepalivedDirector implements AutoCloseable
         private String networkNamespace;
         private boolean startThread = true;
         private NotifyScripts scripts;
+        private Predicate<String> vrrpRole;
 
         /**
          * @param clock the clock checks and drains are timed on (a fake one in tests, with {@code startThread(false)}).
@@ -148,6 +158,18 @@ public final class KeepalivedDirector implements AutoCloseable
         public Context scripts(final NotifyScripts launcher)
         {
             this.scripts = launcher;
+            return this;
+        }
+
+        /**
+         * @param instanceIsMaster whether a VRRP instance is MASTER now, by name: what {@code lvs_sync_daemon IF
+         *                         INSTANCE} follows (called from the sync daemon's thread). Default: the director's
+         *                         own role ({@link Director#isMaster()}, master while any instance is).
+         * @return this.
+         */
+        public Context vrrpRole(final Predicate<String> instanceIsMaster)
+        {
+            this.vrrpRole = instanceIsMaster;
             return this;
         }
     }
@@ -262,6 +284,8 @@ public final class KeepalivedDirector implements AutoCloseable
     private long nextStatusNs;
     private int[] counts = new int[6];
     private boolean closed;
+    private KeepalivedSync syncSetting;
+    private SyncDaemon sync;
 
     private KeepalivedDirector(final Director director, final Context context)
     {
@@ -304,6 +328,7 @@ public final class KeepalivedDirector implements AutoCloseable
             }
             final Changes changes = kd.submit(() -> kd.apply(plan));
             LOG.info("keepalived configuration applied: {}", changes);
+            kd.applySync(config);
             return kd;
         }
         catch (final RuntimeException | Error ex)
@@ -329,7 +354,66 @@ public final class KeepalivedDirector implements AutoCloseable
         final Plan plan = plan(next);
         final Changes changes = submit(() -> apply(plan));
         LOG.info("keepalived configuration reloaded: {}", changes);
+        applySync(next);
         return changes;
+    }
+
+    /**
+     * Starts, restarts or stops connection sync when the configuration's {@code lvs_sync_daemon} (or a
+     * {@code vrrp_instance}'s {@code lvs_sync_daemon_interface}) differs from what runs. A daemon that cannot
+     * start (no such interface) is logged and left off; the next reload tries again.
+     */
+    private synchronized void applySync(final KeepalivedConfig next)
+    {
+        if (closed)
+        {
+            return;
+        }
+        final List<String> warnings = new ArrayList<>();
+        final KeepalivedSync wanted = KeepalivedSync.of(next, warnings);
+        warnings.forEach(LOG::warn);
+        if (Objects.equals(wanted, syncSetting) && (sync != null || wanted == null))
+        {
+            return;
+        }
+        stopSync();
+        if (wanted == null)
+        {
+            return;
+        }
+        final Predicate<String> role = context.vrrpRole != null ? context.vrrpRole : name -> director.isMaster();
+        try
+        {
+            sync = wanted.start(director, context.networkNamespace, role);
+            syncSetting = wanted;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.error("lvs_sync_daemon {}: cannot start connection sync: {}", wanted.interfaceName(), ex.toString());
+        }
+    }
+
+    private synchronized void stopSync()
+    {
+        if (sync != null)
+        {
+            sync.close();
+            LOG.info("lvs_sync_daemon on {} stopped", syncSetting.interfaceName());
+        }
+        sync = null;
+        syncSetting = null;
+    }
+
+    /** @return the running connection sync, or null when the configuration has none (or it could not start). */
+    public synchronized SyncDaemon connectionSync()
+    {
+        return sync;
+    }
+
+    /** @return the sync setting that runs, or null. */
+    public synchronized KeepalivedSync connectionSyncSetting()
+    {
+        return syncSetting;
     }
 
     /** @return the configuration applied last. */
@@ -385,6 +469,8 @@ public final class KeepalivedDirector implements AutoCloseable
             return;
         }
         closed = true;
+        // first, so that no sync message goes out about services being removed below
+        stopSync();
         try
         {
             if (thread != null && thread.isAlive())

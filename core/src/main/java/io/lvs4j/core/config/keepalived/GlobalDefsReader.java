@@ -213,7 +213,7 @@ final class GlobalDefsReader
         }
         final String iface = c.arg(0).text;
         String instance = null;
-        int id = 0;
+        int id = LvsSyncDaemon.UNSET_SYNC_ID;
         int maxLen = 0;
         int port = LvsSyncDaemon.DEFAULT_PORT;
         int ttl = 1;

@@ -182,7 +182,10 @@ public final class KeepalivedConfigWriter
             {
                 sb.append(" inst ").append(quote(s.instance()));
             }
-            sb.append(" id ").append(s.syncId());
+            if (s.syncId() != LvsSyncDaemon.UNSET_SYNC_ID)
+            {
+                sb.append(" id ").append(s.syncId());
+            }
             if (s.maxLength() != 0)
             {
                 sb.append(" maxlen ").append(s.maxLength());

@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param interfaceName the interface the sync messages use.
  * @param instance      the VRRP instance it follows, null for none.
- * @param syncId        the sync id, 0 by default.
+ * @param syncId        the sync id 0..255, or {@link #UNSET_SYNC_ID} when not given: keepalived then uses the
+ *                      followed instance's {@code virtual_router_id}, or 0 without an instance.
  * @param maxLength     the largest message, 0 for the kernel's choice (from the MTU).
  * @param port          the UDP port, 8848 by default.
  * @param ttl           the multicast TTL, 1 by default.
@@ -19,6 +20,9 @@ import java.util.Objects;
 public record LvsSyncDaemon(
     String interfaceName, String instance, int syncId, int maxLength, int port, int ttl, InetAddress group)
 {
+    /** {@link #syncId} when the file gives none. */
+    public static final int UNSET_SYNC_ID = -1;
+
     /** IPVS's sync port. */
     public static final int DEFAULT_PORT = 8848;
 

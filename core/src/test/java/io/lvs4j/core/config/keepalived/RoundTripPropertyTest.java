@@ -264,8 +264,9 @@ class RoundTripPropertyTest
             final GlobalDefs global = b() ? d : new GlobalDefs(nword(), b() ? List.of() : List.of("ops@example.org",
                 "x y@example.org"), nword(), smtp, smtp == null ? 25 : i(1, 65535), nword(), t(false),
                 b() ? null : b(), b() ? null : b(), b() ? null : b(), b(), b(), nword(), ip(false), ip(true),
-                b() ? null : new LvsSyncDaemon("eth1", b() ? null : "VI_1", i(0, 255), b() ? 0 : i(1, 9000),
-                    i(1, 65535), i(1, 255), b() ? null : ip(false)),
+                b() ? null : new LvsSyncDaemon("eth1", b() ? null : "VI_1",
+                    b() ? LvsSyncDaemon.UNSET_SYNC_ID : i(0, 255), b() ? 0 : i(1, 9000), i(1, 65535), i(1, 255),
+                    b() ? null : ip(false)),
                 b() ? null : new LvsTimeouts(i(0, 9999), i(0, 9999), i(0, 9999)), b(),
                 GlobalDefs.FlushOnStop.values()[r.nextInt(3)], t(true), i(0, 99), t(true), i(0, 99), t(true),
                 i(1, 99), t(true), t(true), b(), i(2, 3), b(), b(), b(), t(true), b(), nword(), null);
