@@ -1,6 +1,7 @@
 package io.lvs4j.forwarder.vrrp;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,8 @@ public final class VrrpEngine implements AutoCloseable
     private final VrrpCounters counters = new VrrpCounters();
     private final VrrpReceiver receiver = new VrrpReceiver(counters);
     private final List<Instance> instances = new ArrayList<>();
+    /** Per interface index: the virtual MAC the director answers with there, 0 for the interface's own. */
+    private final long[] interfaceMacs;
     private final Map<String, VrrpScriptTracker> scripts = new LinkedHashMap<>();
     private final Map<String, Boolean> links = new HashMap<>();
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
@@ -107,6 +110,7 @@ public final class VrrpEngine implements AutoCloseable
             }
         }
         final List<DirectorInterface> interfaces = director.interfaces();
+        this.interfaceMacs = new long[interfaces.size()];
         for (final DirectorInterface iface : interfaces)
         {
             for (final DirectorInterface.Prefix p : iface.addresses())
@@ -125,7 +129,8 @@ public final class VrrpEngine implements AutoCloseable
                 throw new IllegalArgumentException(vi.name() + ": interface " + iface.name() + " has no IPv4 address");
             }
             receiver.add(spec);
-            final Instance instance = new Instance(vi, spec, iface, groups.get(vi.name()));
+            final Instance instance = new Instance(vi, spec, iface, groups.get(vi.name()),
+                addressInterfaces(vi, iface, interfaces));
             if (instance.group != null)
             {
                 instance.group.members.add(instance);
@@ -151,14 +156,21 @@ public final class VrrpEngine implements AutoCloseable
             instances.add(instance);
         }
         director.receiveVrrp();
-        final boolean[] macSet = new boolean[interfaces.size()];
         for (final Instance instance : instances)
         {
-            if (!macSet[instance.spec.iface()])
+            final int index = instance.spec.iface();
+            if (interfaceMacs[index] == 0)
             {
-                // one virtual MAC per interface: the director answers ARP with one MAC per interface
-                macSet[instance.spec.iface()] = true;
-                director.virtualMac(instance.spec.iface(), instance.virtualMac);
+                interfaceMacs[index] = instance.virtualMac;
+                director.virtualMac(index, instance.virtualMac);
+            }
+            else if (interfaceMacs[index] != instance.virtualMac)
+            {
+                // the director answers ARP with one MAC per interface, so every instance on it advertises and
+                // announces that one: a MAC hosts learn must be one the director receives and answers with
+                LOG.info("{}: shares the virtual MAC {} of the first instance on {}", instance.spec.name(),
+                    MacAddresses.toString(interfaceMacs[index]), interfaces.get(index).name());
+                instance.virtualMac = interfaceMacs[index];
             }
         }
         // the instances' addresses that are no service VIP (a NAT gateway) must follow the master as well
@@ -182,7 +194,9 @@ public final class VrrpEngine implements AutoCloseable
     }
 
     /**
-     * Starts the engine for a director.
+     * Starts the engine for a director. Launch the director with {@code Context.master(false)}: a director that
+     * starts as master answers ARP for its VIPs (and announces them when services are added) before the engine has
+     * heard the peer's adverts.
      *
      * @param director the director (its VRRP frames come here from now on).
      * @param config   the configuration whose VRRP blocks run.
@@ -192,6 +206,30 @@ public final class VrrpEngine implements AutoCloseable
     public static VrrpEngine launch(final Director director, final KeepalivedConfig config, final Context context)
     {
         return new VrrpEngine(director, config, context.conclude());
+    }
+
+    private int[] addressInterfaces(
+        final VrrpInstance vi, final DirectorInterface primary, final List<DirectorInterface> interfaces)
+    {
+        // parallel to VrrpInstanceSpec.addresses(): the IPv4 virtual_ipaddress entries in order
+        return vi.virtualIpAddresses().stream().filter(a -> a.address() instanceof Inet4Address).mapToInt(a ->
+        {
+            if (a.device() == null)
+            {
+                return primary.index();
+            }
+            final String name = context.alias(a.device());
+            for (final DirectorInterface iface : interfaces)
+            {
+                if (iface.name().equals(name))
+                {
+                    return iface.index();
+                }
+            }
+            LOG.warn("{}: {} dev {} is not a served interface; announced on {}", vi.name(),
+                a.address().getHostAddress(), a.device(), primary.name());
+            return primary.index();
+        }).toArray();
     }
 
     private DirectorInterface resolve(final VrrpInstance vi, final List<DirectorInterface> interfaces)
@@ -471,10 +509,16 @@ public final class VrrpEngine implements AutoCloseable
     {
         for (int r = 0; r < repeat; r++)
         {
-            for (final int vip : instance.spec.addresses())
+            final int[] vips = instance.spec.addresses();
+            for (int k = 0; k < vips.length; k++)
             {
-                final int length = ArpBuilder.writeGratuitous(scratch, 0, EthernetView.NO_VLAN, instance.virtualMac, vip);
-                if (!director.sendFrame(instance.spec.iface(), scratch, 0, length))
+                // keepalived announces an address on its own device (virtual_ipaddress ... dev IF), with the MAC
+                // the director answers ARP with there
+                final int index = instance.addressIfaces[k];
+                final long mac = index == instance.spec.iface() ? instance.virtualMac :
+                    interfaceMacs[index] != 0 ? interfaceMacs[index] : director.interfaces().get(index).mac();
+                final int length = ArpBuilder.writeGratuitous(scratch, 0, EthernetView.NO_VLAN, mac, vips[k]);
+                if (!director.sendFrame(index, scratch, 0, length))
                 {
                     counters.sendRefused();
                 }
@@ -531,7 +575,8 @@ public final class VrrpEngine implements AutoCloseable
         private final VrrpInstanceSpec spec;
         private final Group group;
         private final VrrpRouter router;
-        private final long virtualMac;
+        private final int[] addressIfaces;
+        private long virtualMac;
         private final List<Tracked> tracked = new ArrayList<>();
         private final long garpDelayNs;
         private final long garpRefreshNs;
@@ -541,9 +586,10 @@ public final class VrrpEngine implements AutoCloseable
         private boolean fault;
 
         private Instance(final VrrpInstance config, final VrrpInstanceSpec spec, final DirectorInterface iface,
-            final Group group)
+            final Group group, final int[] addressIfaces)
         {
             this.config = config;
+            this.addressIfaces = addressIfaces;
             this.spec = spec;
             this.group = group;
             this.virtualMac = MacAddresses.vrrpVirtualMac(spec.vrid(), false);
@@ -562,9 +608,11 @@ public final class VrrpEngine implements AutoCloseable
             for (final Tracked t : tracked)
             {
                 final boolean up = t.script ? scripts.get(t.name).up() : linkUp(t.name);
-                if (t.weight == 0)
+                if (t.weight == 0 || (group != null && !t.script))
                 {
-                    down |= !up;
+                    // keepalived: weight 0 (and, in a sync group, any tracked interface) faults the instance;
+                    // reverse faults it while the object is up
+                    down |= up == t.reverse;
                 }
                 else if (group == null)
                 {

@@ -103,7 +103,9 @@ public record VrrpInstanceSpec(
             authData = auth.password().getBytes(StandardCharsets.US_ASCII);
         }
         final long ms = instance.advertInt().toMillis();
-        final int cs = (int)(ms / 10);
+        // keepalived's vrrp_complete_instance: a v2 interval is whole seconds, rounded, at least 1 s (the parser
+        // already warned that the fraction is dropped)
+        final int cs = instance.version() == 2 ? (int)Math.max(1, Math.round(ms / 1000.0)) * 100 : (int)(ms / 10);
         final int source = instance.unicastSrcIp() != null ? ipv4(instance.unicastSrcIp()) : interfaceAddress;
         return new VrrpInstanceSpec(instance.name(), iface, instance.virtualRouterId(), instance.version(),
             instance.priority(), cs, instance.nopreempt(), instance.preemptDelay().toMillis(), authType, authData,

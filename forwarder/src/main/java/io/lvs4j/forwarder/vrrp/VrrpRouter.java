@@ -249,12 +249,14 @@ public final class VrrpRouter
      */
     public void fault(final long now, final boolean fault)
     {
-        if (fault && (state == VrrpState.BACKUP || state == VrrpState.MASTER))
+        if (fault && state != VrrpState.FAULT)
         {
             if (state == VrrpState.MASTER)
             {
                 listener.sendAdvert(this, 0);
             }
+            // from INIT too (keepalived's vrrp_init_state): an instance that starts in fault never takes the VIPs,
+            // not even for an instant as the owner would
             transition(VrrpState.FAULT);
         }
         else if (!fault && state == VrrpState.FAULT)
@@ -332,6 +334,8 @@ public final class VrrpRouter
     {
         masterAdvertIntervalNs = masterInterval;
         advertDeadline = NEVER;
+        // keepalived's vrrp_state_leave_fault / leave_master: a preempt_delay starts afresh in a new backup period
+        preemptDeadline = NEVER;
         masterDownDeadline = now + masterDownIntervalNs();
         transition(VrrpState.BACKUP);
     }
