@@ -1,0 +1,308 @@
+package io.lvs4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.lvs4j.forwarder.admin.AdminClient;
+import io.lvs4j.forwarder.admin.AdminResponse;
+import io.lvs4j.forwarder.lab.LabClient;
+import io.lvs4j.forwarder.lab.LabHttpServer;
+import io.lvs4j.forwarder.lab.LabNetwork;
+
+/**
+ * The issue's acceptance test for connection sync, with VRRP and sync together as keepalived runs them: two
+ * {@code lvs4j director -f keepalived.conf} processes, one per director namespace of an HA lab, each with the
+ * {@code vrrp_instance} and {@code global_defs { lvs_sync_daemon eth0 VI_1 }}; 20 long-lived HTTP streams through
+ * the master (DR; NAT one-armed and two-armed, where the real servers' gateway 192.0.2.1 is a
+ * {@code virtual_ipaddress} of the instance, {@code dev eth1} on the two-armed director's inside segment); the backup's connection listing ({@code ipvsadm -Lnc} over its admin socket) shows them within a
+ * bound; {@code kill -9} of the master; the backup takes over and at least 19 of 20 streams finish on the real
+ * server they started on, without a reset.
+ * <p>
+ * {@code -Dlvs4j.lab.syncOff=true} runs the negative control by hand: the same without {@code lvs_sync_daemon}, where
+ * the streams must die (the test then asserts that at most one survives).
+ */
+@Tag("lab")
+@Timeout(240)
+class SyncFailoverProcessLabTest
+{
+    private static final int STREAMS = 20;
+    private static final int STREAM_SECONDS = 14;
+    private static final int LINES = STREAM_SECONDS * 10;
+    private static final String URL = "http://" + LabNetwork.VIP + "/";
+
+    @TempDir
+    Path dir;
+
+    private static String config(final boolean master, final LabNetwork.Mode mode, final boolean sync)
+    {
+        final boolean nat = !mode.serversHoldVip();
+        // the real servers' gateway floats with the VIP; on its own segment it is announced there ('dev eth1')
+        final String gateway = !nat ? "" : mode.twoArmed() ? "        192.0.2.1/24 dev eth1\n" : "        192.0.2.1\n";
+        return """
+            global_defs {
+                router_id %s
+            %s}
+            vrrp_instance VI_1 {
+                state %s
+                interface eth0
+                virtual_router_id 51
+                priority %d
+                advert_int 1
+                authentication {
+                    auth_type PASS
+                    auth_pass 1111
+                }
+                virtual_ipaddress {
+                    203.0.113.10
+            %s    }
+            }
+            virtual_server 203.0.113.10 80 {
+                lb_algo rr
+                lb_kind %s
+                protocol TCP
+                real_server 192.0.2.11 80 {
+                    weight 1
+                }
+                real_server 192.0.2.12 80 {
+                    weight 1
+                }
+            }
+            """.formatted(master ? "LVS_A" : "LVS_B", sync ? "    lvs_sync_daemon eth0 VI_1\n" : "",
+            master ? "MASTER" : "BACKUP", master ? 150 : 100, gateway, nat ? "NAT" : "DR");
+    }
+
+    /** {@code lvs4j director -f CONF -n -l --netns NS --interface eth0} as a JVM of its own. */
+    private static final class DirectorProcess implements AutoCloseable
+    {
+        final Path socket;
+        final Path log;
+        final Process process;
+
+        DirectorProcess(final String namespace, final List<String> interfaces, final Path dir, final String name,
+            final String config) throws IOException
+        {
+            final Path conf = dir.resolve(name + ".conf");
+            Files.writeString(conf, config);
+            socket = dir.resolve(name + ".sock");
+            log = dir.resolve(name + ".log");
+            final List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java")));
+            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native")).forEach(command::add);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Lvs4j.class.getName(),
+                "director", "-f", conf.toString(), "-n", "-l", "--netns", namespace,
+                "--admin-socket", socket.toString(), "--stats-file", dir.resolve(name + ".stats").toString()));
+            for (final String iface : interfaces)
+            {
+                command.addAll(List.of("--interface", iface));
+            }
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        }
+
+        void awaitSocket() throws Exception
+        {
+            final long deadline = System.currentTimeMillis() + 30_000;
+            while (!Files.exists(socket) && process.isAlive() && System.currentTimeMillis() < deadline)
+            {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(socket), "the director listens: " + log());
+        }
+
+        /** @return {@code ipvsadm -Lnc}'s entries for the lab's client, ESTABLISHED ones only. */
+        long established()
+        {
+            try
+            {
+                final AdminResponse r = AdminClient.call(socket, List.of("-L", "-n", "-c"));
+                return r.out().lines().filter(l -> l.startsWith("TCP ") && l.contains(" ESTABLISHED ") &&
+                    l.contains(LabNetwork.CLIENT_ADDRESS + ":")).count();
+            }
+            catch (final IOException ex)
+            {
+                return -1;
+            }
+        }
+
+        /** @return the service's InPkts and OutPkts from {@code ipvsadm -Ln --stats}, -1 each when unknown. */
+        long[] packets()
+        {
+            try
+            {
+                final AdminResponse r = AdminClient.call(socket, List.of("-L", "-n", "--stats"));
+                for (final String line : r.out().split("\n"))
+                {
+                    final String[] w = line.trim().split("\\s+");
+                    if (w.length >= 7 && w[0].equals("TCP") && w[1].equals(LabNetwork.VIP + ":80"))
+                    {
+                        return new long[] {parse(w[3]), parse(w[4])};
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                // unknown
+            }
+            return new long[] {-1, -1};
+        }
+
+        /** ipvsadm's --stats numbers, with its K/M/G suffixes. */
+        private static long parse(final String n)
+        {
+            final char unit = n.charAt(n.length() - 1);
+            final long scale = unit == 'K' ? 1_000 : unit == 'M' ? 1_000_000 : unit == 'G' ? 1_000_000_000 : 1;
+            return Long.parseLong(scale == 1 ? n : n.substring(0, n.length() - 1)) * scale;
+        }
+
+        String log()
+        {
+            try
+            {
+                return Files.readString(log);
+            }
+            catch (final IOException ex)
+            {
+                return "(no log: " + ex + ")";
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = LabNetwork.Mode.class, names = {"DR", "NAT_ONE_ARMED", "NAT_TWO_ARMED"})
+    void streamsSurviveAKilledMasterThroughTheSyncedBackup(final LabNetwork.Mode mode) throws Exception
+    {
+        final boolean root = "root".equals(System.getProperty("user.name")) &&
+            Files.isExecutable(Path.of("/usr/sbin/ip")) && Files.isExecutable(Path.of("/usr/bin/curl"));
+        if (!root)
+        {
+            System.out.println("[lab] skipped: the sync fail-over lab needs root, iproute2 and curl");
+        }
+        Assumptions.assumeTrue(root, "not root");
+        final boolean sync = !Boolean.getBoolean("lvs4j.lab.syncOff");
+        final String tag = "[sync-lab " + mode + (sync ? "" : ", sync off") + "] ";
+        try (LabNetwork net = LabNetwork.of(mode).backupDirector().build();
+            LabHttpServer rs1 = LabHttpServer.startOn(net, LabNetwork.Node.RS1, 80);
+            LabHttpServer rs2 = LabHttpServer.startOn(net, LabNetwork.Node.RS2, 80);
+            DirectorProcess a = new DirectorProcess(net.namespace(LabNetwork.Node.DIR),
+                net.interfaces(LabNetwork.Node.DIR), dir, "a", config(true, mode, sync));
+            DirectorProcess b = new DirectorProcess(net.namespace(LabNetwork.Node.DIR2),
+                net.interfaces(LabNetwork.Node.DIR2), dir, "b", config(false, mode, sync)))
+        {
+            final List<LabClient.Stream> streams = new ArrayList<>();
+            try
+            {
+                a.awaitSocket();
+                b.awaitSocket();
+                final LabClient client = LabClient.on(net);
+                final long up = System.currentTimeMillis() + 20_000;
+                while (!client.get(URL, 500).ok() && System.currentTimeMillis() < up)
+                {
+                    Thread.sleep(100);
+                }
+                assertTrue(client.get(URL, 2000).ok(), "the master serves the VIP: " + a.log());
+
+                for (int i = 0; i < STREAMS; i++)
+                {
+                    streams.add(client.stream(URL + "stream?seconds=" + STREAM_SECONDS + "&interval=100",
+                        Duration.ofSeconds(60)));
+                }
+                for (final LabClient.Stream s : streams)
+                {
+                    assertTrue(s.awaitLines(3, Duration.ofSeconds(10)), "stream started: " + s.error());
+                }
+                assertTrue(a.established() >= STREAMS, "the master holds the streams");
+                final long syncStart = System.nanoTime();
+                final long syncDeadline = System.currentTimeMillis() + 5_000;
+                while (sync && b.established() < STREAMS && System.currentTimeMillis() < syncDeadline)
+                {
+                    Thread.sleep(20);
+                }
+                final long onBackup = b.established();
+                System.out.printf("%sbackup lists %d of %d streams ESTABLISHED (%d ms after the streams started)%n",
+                    tag, onBackup, STREAMS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - syncStart));
+                if (sync)
+                {
+                    assertTrue(onBackup >= STREAMS, "the backup's -Lnc lists the streams within 5 s: " + onBackup);
+                }
+
+                Thread.sleep(1_000);
+                final long[] before = b.packets();
+                final long killed = System.nanoTime();
+                a.close();
+                final long deadline = System.currentTimeMillis() + 15_000;
+                while (!client.get(URL, 300).ok() && System.currentTimeMillis() < deadline)
+                {
+                    Thread.sleep(50);
+                }
+                final long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+                System.out.printf("%sthe backup answers new requests %d ms after kill -9 of the master%n", tag,
+                    takeoverMs);
+                assertTrue(takeoverMs < 3_610 + 3_000, "takeover within the master-down interval + slack: " +
+                    takeoverMs + " ms; " + b.log());
+
+                int survived = 0;
+                final StringBuilder failures = new StringBuilder();
+                for (final LabClient.Stream s : streams)
+                {
+                    s.awaitExit(Duration.ofSeconds(60));
+                    final List<String> lines = s.lines();
+                    final String owner = lines.isEmpty() ? "?" : lines.get(0).split(" ")[0];
+                    final boolean oneServer = lines.stream().allMatch(l -> l.startsWith(owner + " "));
+                    if (s.exitCode().orElse(-1) == 0 && lines.size() >= LINES - 5 && oneServer)
+                    {
+                        survived++;
+                    }
+                    else
+                    {
+                        failures.append(" [").append(owner).append(": exit ").append(s.exitCode()).append(", ")
+                            .append(lines.size()).append(" lines, ").append(s.error().strip()).append(']');
+                    }
+                }
+                final long[] after = b.packets();
+                System.out.printf("%s%d of %d streams survived the kill%s; the backup carried %d packets in, %d out%n",
+                    tag, survived, STREAMS, failures, after[0] - before[0], after[1] - before[1]);
+                if (sync)
+                {
+                    assertTrue(survived >= STREAMS - 1, survived + " of " + STREAMS + " survived:" + failures +
+                        "\nbackup log:\n" + b.log());
+                    // they went on through the backup: the clients' segments, and for NAT the servers' replies
+                    assertTrue(after[0] - before[0] >= STREAMS * 10L, "the backup forwarded the streams");
+                    if (!mode.serversHoldVip())
+                    {
+                        assertTrue(after[1] - before[1] >= STREAMS * 10L, "and their replies");
+                    }
+                }
+                else
+                {
+                    assertTrue(survived <= 1, "without sync the streams die, yet " + survived + " survived");
+                }
+            }
+            finally
+            {
+                streams.forEach(LabClient.Stream::close);
+            }
+        }
+    }
+}
