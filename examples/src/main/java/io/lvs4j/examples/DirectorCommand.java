@@ -34,7 +34,8 @@ import io.lvs4j.forwarder.web.StatsEndpoint;
  * {@code SIGHUP} (or {@code lvs4j ipvsadm --reload}) re-reads the file and applies the difference; {@code SIGTERM}
  * and {@code SIGINT} stop it cleanly. keepalived's options keep their meaning: {@code -f} the file, {@code -n}
  * stay in the foreground (always the case here), {@code -l} log to the console, {@code -D} detailed logging,
- * {@code -t} test the configuration and exit.
+ * {@code -t} test the configuration and exit. {@code lvs4j ipvsadm --vrrp} lists the VRRP instances' states and
+ * counters through the admin socket.
  */
 @Command(name = "director", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = "Run a director from a keepalived.conf (virtual servers and their health checks).")
@@ -168,7 +169,10 @@ public final class DirectorCommand implements Callable<Integer>
             final Director.Context context = new Director.Context()
                 .interfaces(names.toArray(String[]::new))
                 .countersFile(statsFile)
-                .stateDirectory(stateDirectory);
+                .stateDirectory(stateDirectory)
+                // with VRRP the director starts as backup: it must not answer ARP for (or announce) a VIP that
+                // the peer may own before the engine has heard a single advert
+                .master(noVrrp || config.vrrpInstances().isEmpty());
             if (netns != null)
             {
                 context.networkNamespace(netns);
@@ -178,15 +182,18 @@ public final class DirectorCommand implements Callable<Integer>
             final KeepalivedDirector kd = KeepalivedDirector.start(config, director, new KeepalivedDirector.Context()
                 .networkNamespace(netns).drainTime(java.time.Duration.ofSeconds(drainSeconds)));
             running.add(kd);
+            VrrpEngine engine = null;
             if (!noVrrp && !config.vrrpInstances().isEmpty())
             {
                 // VRRP decides who owns the VIPs: the director starts as backup and the engine makes it master
                 final VrrpEngine.Context vrrp = new VrrpEngine.Context().networkNamespace(netns);
                 vrrpInterfaceAliases.forEach(vrrp::interfaceAlias);
-                running.add(VrrpEngine.launch(director, config, vrrp));
+                engine = VrrpEngine.launch(director, config, vrrp);
+                running.add(engine);
             }
-            running.add(AdminServer.start(adminSocket, new ReloadAdminCommand(new IpvsadmExecutor(director),
-                this::reloadNow)));
+            final VrrpEngine vrrpEngine = engine;
+            running.add(AdminServer.start(adminSocket, new VrrpStatusAdminCommand(new ReloadAdminCommand(
+                new IpvsadmExecutor(director), this::reloadNow), director, () -> vrrpEngine, config::vrrpInstances)));
             if (http != null)
             {
                 running.add(StatsEndpoint.start(address(http), director, kd.health()));
