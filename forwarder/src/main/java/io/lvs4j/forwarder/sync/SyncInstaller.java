@@ -3,6 +3,7 @@ package io.lvs4j.forwarder.sync;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.lvs4j.core.conn.ConnectionCursor;
@@ -34,6 +35,12 @@ import io.lvs4j.forwarder.ServiceStatus;
  * own timeout for the state (the same as the sender's when both run the same timeouts; v0 messages carry none
  * anyway), not after the timeout in the message; its packet count is 1. Templates do get the sent timeout.
  * Synced connections are not linked to synced templates (IPVS's backup does not link them either).
+ * <p>
+ * An entry this director made itself (no {@link ConnectionFlags#SYNC}) is left alone while the director is master
+ * and forwards it: a peer can only be echoing what this node sent it, older than the live entry (with both daemons
+ * running, a peer re-sends what it learned, see {@link SyncMaster}); IPVS would apply it, but its peers never send
+ * such entries (they have no traffic on them). Counted as {@link SyncStats#ownKept()}. As backup (a returning node
+ * learning what the other one did with its old connections) every message applies.
  * Not thread safe: one receiving thread.
  */
 public final class SyncInstaller
@@ -52,6 +59,7 @@ public final class SyncInstaller
 
     private final ConnectionTable table;
     private final Supplier<java.util.List<ServiceStatus>> services;
+    private final BooleanSupplier forwarding;
     private final SyncStats stats;
     private final ConnectionCursor cursor;
     private final ConnectionRecord record = new ConnectionRecord();
@@ -66,7 +74,7 @@ public final class SyncInstaller
      */
     public SyncInstaller(final Director director, final SyncStats stats)
     {
-        this(director.connections(), director::services, stats);
+        this(director.connections(), director::services, director::isMaster, stats);
     }
 
     /**
@@ -77,8 +85,22 @@ public final class SyncInstaller
     public SyncInstaller(
         final ConnectionTable table, final Supplier<java.util.List<ServiceStatus>> services, final SyncStats stats)
     {
+        this(table, services, () -> false, stats);
+    }
+
+    /**
+     * @param table      the connection table.
+     * @param services   the services with their real servers (ids, addresses, methods).
+     * @param forwarding whether the director is master now (its own entries are then kept as they are).
+     * @param stats      where to count.
+     */
+    public SyncInstaller(
+        final ConnectionTable table, final Supplier<java.util.List<ServiceStatus>> services,
+        final BooleanSupplier forwarding, final SyncStats stats)
+    {
         this.table = Objects.requireNonNull(table);
         this.services = Objects.requireNonNull(services);
+        this.forwarding = Objects.requireNonNull(forwarding);
         this.stats = Objects.requireNonNull(stats);
         this.cursor = table.newCursor();
     }
@@ -143,6 +165,12 @@ public final class SyncInstaller
         if (found)
         {
             final ConnectionRecord existing = cursor.record();
+            if ((existing.flags & ConnectionFlags.SYNC) == 0 && forwarding.getAsBoolean())
+            {
+                // our own live connection: what a peer says of it is an echo, older than what we hold
+                stats.onOwnKept();
+                return null;
+            }
             if (existing.destinationId != r.destinationId)
             {
                 // an inactive message does not move a connection to another real server (ip_vs_proc_conn)

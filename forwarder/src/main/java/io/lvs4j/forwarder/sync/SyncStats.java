@@ -17,7 +17,8 @@ public final class SyncStats
     private static final int UPDATED = INSTALLED + 1;
     private static final int REFRESHED = UPDATED + 1;
     private static final int SCANS = REFRESHED + 1;
-    private static final int COUNT = SCANS + 1;
+    private static final int OWN_KEPT = SCANS + 1;
+    private static final int COUNT = OWN_KEPT + 1;
 
     private final AtomicLongArray counts = new AtomicLongArray(COUNT);
 
@@ -60,6 +61,11 @@ public final class SyncStats
     void scanned()
     {
         counts.incrementAndGet(SCANS);
+    }
+
+    void onOwnKept()
+    {
+        counts.incrementAndGet(OWN_KEPT);
     }
 
     /**
@@ -124,6 +130,15 @@ public final class SyncStats
         return counts.get(REFRESHED);
     }
 
+    /**
+     * @return received entries left unapplied because they describe a connection this director made itself and
+     *         forwards as master (see {@link SyncInstaller}).
+     */
+    public long ownKept()
+    {
+        return counts.get(OWN_KEPT);
+    }
+
     /** @return table scans the master made. */
     public long scans()
     {
@@ -137,7 +152,7 @@ public final class SyncStats
         final StringBuilder sb = new StringBuilder("SyncStats{sent=").append(sentDatagrams())
             .append('/').append(sentEntries()).append(" received=").append(receivedDatagrams())
             .append(" installed=").append(installed()).append(" updated=").append(updated())
-            .append(" refreshed=").append(refreshed());
+            .append(" refreshed=").append(refreshed()).append(" ownKept=").append(ownKept());
         for (final SyncDropReason r : REASONS)
         {
             if (drops(r) != 0)

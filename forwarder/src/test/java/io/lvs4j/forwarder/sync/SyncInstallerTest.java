@@ -50,6 +50,7 @@ class SyncInstallerTest
         new OffHeapConnectionTable(1024, counters, new ConnectionTimeoutProfiles());
     private final SyncStats stats = new SyncStats();
     private SyncInstaller installer;
+    private List<ServiceStatus> services;
 
     @BeforeEach
     void setUp()
@@ -63,7 +64,7 @@ class SyncInstallerTest
         final VirtualService dns = VirtualService.udp("203.0.113.10", 53);
         final VirtualService marked = new VirtualService(FlowKey.AF_INET, IpProtocol.IP, 0, 0, 0, MARK, "rr", 0, 0,
             0xFFFF_FFFF);
-        final List<ServiceStatus> services = List.of(
+        services = List.of(
             new ServiceStatus(web, List.of(status(RS1_ID, RS1, 80, ConnectionFlags.MASQ),
                 status(RS2_ID, RS2, 80, ConnectionFlags.DROUTE)), 0, 0, 0, 0, 0),
             new ServiceStatus(dns, List.of(status(RS1_ID, RS1, 53, ConnectionFlags.MASQ)), 0, 0, 0, 0, 0),
@@ -140,6 +141,36 @@ class SyncInstallerTest
         assertEquals(0, counters.inactive(RS1_ID));
         assertEquals(2, stats.installed());
         assertEquals(0, stats.totalDrops());
+    }
+
+    @Test
+    void aMasterKeepsItsOwnConnectionsAgainstEchoesButABackupTakesThePeersWord()
+    {
+        // our own connection, made by our workers: no SYNC flag
+        final ConnectionRecord own = new ConnectionRecord();
+        own.fromInbound(new FlowKey().setV4(IpProtocol.TCP, (int)CLIENT, 40000, (int)VIP, 80));
+        own.destLo = RS1;
+        own.destPort = 80;
+        own.destinationId = RS1_ID;
+        own.flags = ConnectionFlags.MASQ;
+        own.state = TcpState.ESTABLISHED;
+        table.insert(own, null, T0, table.newCursor());
+        final java.util.concurrent.atomic.AtomicBoolean master = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final SyncInstaller echoed = new SyncInstaller(table, () -> services, master::get, stats);
+        final SyncEntry stale = tcp(40000, TcpState.FIN_WAIT, ConnectionFlags.DROUTE | ConnectionFlags.INACTIVE, RS1);
+        assertNull(echoed.install(stale, 1, T0));
+        ConnectionRecord r = connection(40000, T0);
+        assertEquals(TcpState.ESTABLISHED, r.state, "the live entry stays as the master has it");
+        assertEquals(RS1_ID, r.destinationId);
+        assertEquals(0, r.flags & ConnectionFlags.SYNC);
+        assertEquals(1, stats.ownKept());
+        master.set(false);
+        assertNull(echoed.install(stale, 1, T0));
+        r = connection(40000, T0);
+        assertEquals(RS1_ID, r.destinationId);
+        assertEquals(TcpState.FIN_WAIT, r.state, "as backup the peer's newer state applies");
+        assertEquals(1, stats.ownKept());
+        assertEquals(1, stats.updated());
     }
 
     @Test
