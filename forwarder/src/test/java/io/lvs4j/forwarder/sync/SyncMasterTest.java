@@ -184,4 +184,83 @@ class SyncMasterTest
         assertEquals(0, master.scan(now + 200));
         assertEquals(2, stats.sentEntries());
     }
+
+    @Test
+    void neverSendsOnePacketEntriesOrUnsyncableTcpStatesNotEvenInADump() throws Exception
+    {
+        final long now = 3_000_000;
+        connection(IpProtocol.TCP, 41000, now);
+        packet(IpProtocol.TCP, 41000, TcpStateMachine.TCP_SYN, now);
+        final ConnectionRecord ops = new ConnectionRecord();
+        ops.fromInbound(new FlowKey().setV4(IpProtocol.UDP, 0xC6336402, 41001, 0xCB00710A, 53));
+        ops.destLo = 0xC000020BL;
+        ops.destPort = 53;
+        ops.destinationId = 1;
+        ops.flags = ConnectionFlags.MASQ | ConnectionFlags.ONE_PACKET;
+        ops.state = TcpState.UDP;
+        table.insert(ops, null, now, cursor);
+        assertEquals(0, master.scan(now), "the first scan dumps, but not SYN_RECV nor one-packet entries");
+        assertTrue(received().isEmpty());
+        packet(IpProtocol.TCP, 41000, TcpStateMachine.TCP_ACK, now);
+        packet(IpProtocol.TCP, 41000, TcpStateMachine.TCP_ACK, now);
+        assertEquals(1, master.scan(now + 100), "ESTABLISHED at packet 3");
+        assertEquals(41000, received().get(0).clientPort);
+    }
+
+    @Test
+    void aTemplateIsSentAgainWhenItsTimerMovedByHalfItsTimeout() throws Exception
+    {
+        long now = 4_000_000;
+        // past the start-up dumps at 0, 1 and 3 s
+        master.scan(now);
+        master.scan(now += 1_000);
+        master.scan(now += 2_000);
+        final ConnectionRecord t = new ConnectionRecord();
+        t.fromInbound(new FlowKey().setV4(IpProtocol.TCP, 0xC6336400, 0, 0xCB00710A, 80));
+        t.destLo = 0xC000020BL;
+        t.destPort = 80;
+        t.destinationId = 1;
+        t.flags = ConnectionFlags.DROUTE | ConnectionFlags.TEMPLATE;
+        t.templateTimeoutMs = 60_000;
+        final ConnectionCursor tc = table.newCursor();
+        table.insert(t, null, now, tc);
+        assertEquals(1, master.scan(now += 100), "new");
+        received();
+        table.onPacket(tc, false, 0, 0, now += 29_000);
+        assertEquals(0, master.scan(now), "pushed by 29 s: not yet");
+        table.onPacket(tc, false, 0, 0, now += 1_100);
+        assertEquals(1, master.scan(now), "pushed by 30.1 s, half of 60 s: again");
+        final SyncEntry e = received().get(0);
+        assertTrue(e.isTemplate());
+        assertEquals(60, e.timeoutS);
+        assertEquals(0, master.scan(now += 100));
+    }
+
+    @Test
+    void aConnectionMovedToAnotherRealServerIsSentAtOnce() throws Exception
+    {
+        long now = 5_000_000;
+        master.scan(now);
+        connection(IpProtocol.TCP, 42000, now);
+        packet(IpProtocol.TCP, 42000, TcpStateMachine.TCP_SYN, now);
+        packet(IpProtocol.TCP, 42000, TcpStateMachine.TCP_ACK, now);
+        packet(IpProtocol.TCP, 42000, TcpStateMachine.TCP_ACK, now);
+        assertEquals(1, master.scan(now += 100));
+        received();
+        // the same client tuple, now bound elsewhere (the entry expired and the tuple was scheduled again)
+        assertTrue(table.findIn(new FlowKey().setV4(IpProtocol.TCP, 0xC6336402, 42000, 0xCB00710A, 80), now, cursor));
+        assertTrue(table.remove(cursor));
+        counters.reset(2, 0, 0);
+        final ConnectionRecord r = new ConnectionRecord();
+        r.fromInbound(new FlowKey().setV4(IpProtocol.TCP, 0xC6336402, 42000, 0xCB00710A, 80));
+        r.destLo = 0xC000020CL;
+        r.destPort = 80;
+        r.destinationId = 2;
+        r.flags = ConnectionFlags.DROUTE;
+        r.state = TcpState.ESTABLISHED;
+        table.insert(r, null, now, cursor);
+        table.onPacket(cursor, false, TcpStateMachine.TCP_ACK, 60, now);
+        assertEquals(1, master.scan(now += 100), "another real server: sent without waiting for the count");
+        assertEquals(0xC000020CL, received().get(0).destLo);
+    }
 }
