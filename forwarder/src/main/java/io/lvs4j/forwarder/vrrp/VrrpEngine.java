@@ -582,6 +582,7 @@ public final class VrrpEngine implements AutoCloseable
         private final long garpRefreshNs;
         private long garpSecondBurst = VrrpRouter.NEVER;
         private long garpRefresh = VrrpRouter.NEVER;
+        private long lowerPrioritySecondBurst = VrrpRouter.NEVER;
         private int priority;
         private boolean fault;
 
@@ -649,7 +650,22 @@ public final class VrrpEngine implements AutoCloseable
                 garpRefresh = now + garpRefreshNs;
                 sendGarps(this, config.garpMasterRefreshRepeat());
             }
-            return Math.min(garpSecondBurst, garpRefresh);
+            if (now >= lowerPrioritySecondBurst)
+            {
+                lowerPrioritySecondBurst = VrrpRouter.NEVER;
+                sendGarps(this, config.garpLowerPrioRepeat());
+            }
+            return Math.min(Math.min(garpSecondBurst, garpRefresh), lowerPrioritySecondBurst);
+        }
+
+        @Override
+        public void lowerPriorityAnswered(final VrrpRouter router)
+        {
+            // keepalived's vrrp_state_master_rx: garp_lower_prio_repeat GARPs now and again after
+            // garp_lower_prio_delay
+            sendGarps(this, config.garpLowerPrioRepeat());
+            final long delay = config.garpLowerPrioDelay().toNanos();
+            lowerPrioritySecondBurst = delay > 0 && config.garpLowerPrioRepeat() > 0 ? now + delay : VrrpRouter.NEVER;
         }
 
         @Override
@@ -667,6 +683,7 @@ public final class VrrpEngine implements AutoCloseable
             {
                 // keepalived: a burst of garp_master_repeat GARPs now, another after garp_master_delay
                 sendGarps(this, config.garpMasterRepeat());
+                lowerPrioritySecondBurst = VrrpRouter.NEVER;
                 garpSecondBurst = garpDelayNs > 0 ? now + garpDelayNs : VrrpRouter.NEVER;
                 garpRefresh = garpRefreshNs > 0 ? now + garpRefreshNs : VrrpRouter.NEVER;
             }
@@ -697,7 +714,8 @@ public final class VrrpEngine implements AutoCloseable
                     final VrrpSyncGroup g = group.config;
                     runNotify(to == VrrpState.MASTER ? g.notifyMaster() : to == VrrpState.BACKUP ? g.notifyBackup() :
                         to == VrrpState.FAULT ? g.notifyFault() : g.notifyStop());
-                    runNotify(g.notifyGeneric(), "GROUP", g.name(), state, Integer.toString(router.priority()));
+                    // keepalived's send_group_notifies passes priority 0 for a group
+                    runNotify(g.notifyGeneric(), "GROUP", g.name(), state, "0");
                 }
                 finally
                 {

@@ -39,6 +39,16 @@ public final class VrrpRouter
          * @param to     the new state.
          */
         void stateChanged(VrrpRouter router, VrrpState from, VrrpState to);
+
+        /**
+         * A master answered a lower-priority master's advert (a split brain healing): keepalived follows its answer
+         * with {@code garp_lower_prio_repeat} gratuitous ARPs, so hosts that learnt the other side's MAC come back.
+         *
+         * @param router the router.
+         */
+        default void lowerPriorityAnswered(final VrrpRouter router)
+        {
+        }
     }
 
     private final String name;
@@ -53,7 +63,8 @@ public final class VrrpRouter
     private final long preemptDelayNs;
     private final int primaryAddress;
     private final Listener listener;
-    private VrrpState state = VrrpState.INIT;
+    /** Written by the engine's thread only; volatile for the admin thread that lists it. */
+    private volatile VrrpState state = VrrpState.INIT;
     private int priority;
     private long masterAdvertIntervalNs;
     private long masterDownDeadline = NEVER;
@@ -201,7 +212,10 @@ public final class VrrpRouter
                 {
                     // keepalived (without lower_prio_no_advert) answers a lower-priority master at once, so the
                     // other side steps down without waiting for our next advert
-                    answer(now);
+                    if (answer(now))
+                    {
+                        listener.lowerPriorityAnswered(this);
+                    }
                 }
                 return true;
             default:
@@ -209,16 +223,18 @@ public final class VrrpRouter
         }
     }
 
-    private void answer(final long now)
+    private boolean answer(final long now)
     {
         // one answer per ANSWER_SPACING_NS: a flood of adverts must not become a flood of ours (and fill the
         // control queue the gratuitous ARPs share); a real peer advertises once per interval, far slower
-        if (now - lastAnswer >= ANSWER_SPACING_NS)
+        if (now - lastAnswer < ANSWER_SPACING_NS)
         {
-            lastAnswer = now;
-            listener.sendAdvert(this, priority);
-            advertDeadline = now + this.advertIntervalNs;
+            return false;
         }
+        lastAnswer = now;
+        listener.sendAdvert(this, priority);
+        advertDeadline = now + this.advertIntervalNs;
+        return true;
     }
 
     /**

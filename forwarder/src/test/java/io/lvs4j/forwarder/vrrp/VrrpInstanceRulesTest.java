@@ -221,6 +221,45 @@ class VrrpInstanceRulesTest
     }
 
     @Test
+    void aMasterHearingALowerPriorityMasterAnswersAndReannouncesItsAddresses()
+    {
+        start("""
+            vrrp_instance OWN { interface eth0
+              virtual_router_id 51
+              priority 255
+              virtual_ipaddress { 203.0.113.10 }
+            }
+            """);
+        // past the takeover's second GARP burst (garp_master_delay 5 s)
+        clock.addAndGet(6 * S);
+        engine.doWork();
+        drain(eth0, 0x0800);
+        drain(eth0, 0x0806);
+        // a split brain heals: the other side (priority 100) still advertises as master
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[80]);
+        final int len = VrrpPacket.writeV2(b, 34, 51, 100, 1, VrrpPacket.AUTH_NONE, new byte[0], new int[] {VIP});
+        final int frame = VrrpPacket.writeFrameHeaders(b, 0, VrrpPacket.MULTICAST_MAC,
+            MacAddresses.parse("02:00:00:00:00:99"), Ipv4Text.parse("198.51.100.3"), VrrpPacket.MULTICAST_GROUP, 7,
+            VrrpPacket.TTL, len);
+        final byte[] advert = new byte[Math.max(60, frame)];
+        b.getBytes(0, advert, 0, frame);
+        eth0.inject(advert);
+        final long deadline = System.currentTimeMillis() + 5000;
+        while (engine.counters().advertsReceived() == 0 && System.currentTimeMillis() < deadline)
+        {
+            engine.doWork();
+        }
+        assertEquals(1, drain(eth0, 0x0800).size(), "the master answers at once");
+        assertEquals(5, drain(eth0, 0x0806).stream().filter(f -> garpAddress(f) == VIP).count(),
+            "garp_lower_prio_repeat (default garp_master_repeat, 5) gratuitous ARPs");
+        clock.addAndGet(5 * S);
+        engine.doWork();
+        assertEquals(5, drain(eth0, 0x0806).stream().filter(f -> garpAddress(f) == VIP).count(),
+            "and again after garp_lower_prio_delay (default garp_master_delay, 5 s)");
+        assertEquals(VrrpState.MASTER, engine.state("OWN"));
+    }
+
+    @Test
     void aFractionalVersionTwoIntervalIsRoundedToWholeSeconds()
     {
         start("""
