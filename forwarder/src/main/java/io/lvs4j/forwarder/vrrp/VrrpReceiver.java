@@ -185,13 +185,14 @@ public final class VrrpReceiver
                 return VrrpDropReason.ADVERT_INTERVAL;
             }
         }
+        final int[] addresses = spec.addresses();
+        // keepalived's vrrp_in_chk compares the count even with skip_check_adv_addr; only the list is skipped
+        if (count != addresses.length)
+        {
+            return VrrpDropReason.ADDRESS_COUNT;
+        }
         if (!spec.skipCheckAdvAddr())
         {
-            final int[] addresses = spec.addresses();
-            if (count != addresses.length)
-            {
-                return VrrpDropReason.ADDRESS_COUNT;
-            }
             for (final int address : addresses)
             {
                 if (!advertHas(buffer, vrrp, count, address))

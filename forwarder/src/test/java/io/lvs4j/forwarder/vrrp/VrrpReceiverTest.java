@@ -170,4 +170,20 @@ class VrrpReceiverTest
         assertEquals(VrrpDropReason.NOT_A_PEER, check(1, v2(51, 0, null, new int[] {VIP}, 255,
             Ipv4Text.parse("192.0.2.99"), OURS)));
     }
+
+    @Test
+    void skipCheckAdvAddrSkipsTheListButNotTheCount()
+    {
+        final VrrpReceiver skipping = new VrrpReceiver(new VrrpCounters());
+        skipping.add(new VrrpInstanceSpec("SKIP", 0, 51, 2, 100, 100, false, 0, VrrpPacket.AUTH_PASS, PASS,
+            new int[] {VIP}, OURS, new int[0], true));
+        final int other = Ipv4Text.parse("203.0.113.99");
+        final byte[] otherList = v2(51, VrrpPacket.AUTH_PASS, PASS, new int[] {other}, 255, PEER,
+            VrrpPacket.MULTICAST_GROUP);
+        assertNull(skipping.check(0, new UnsafeBuffer(otherList), 0, otherList.length), "another list passes");
+        final byte[] twoAddresses = v2(51, VrrpPacket.AUTH_PASS, PASS, new int[] {VIP, other}, 255, PEER,
+            VrrpPacket.MULTICAST_GROUP);
+        assertEquals(VrrpDropReason.ADDRESS_COUNT,
+            skipping.check(0, new UnsafeBuffer(twoAddresses), 0, twoAddresses.length), "another count does not");
+    }
 }
