@@ -305,4 +305,129 @@ class SyncFailoverProcessLabTest
             }
         }
     }
+
+    /**
+     * Sync both ways: after the fail-over the killed master is started again; as backup it announces itself, the
+     * new master sends it every connection, and when it preempts (priority 150 over 100) the streams go on through
+     * it. Started 4 s after the takeover, it is past the new master's start-up dumps: only the announcement gives
+     * it the connections in time.
+     */
+    @ParameterizedTest
+    @EnumSource(value = LabNetwork.Mode.class, names = {"DR", "NAT_ONE_ARMED"})
+    void aReturningMasterPreemptsWithTheConnections(final LabNetwork.Mode mode) throws Exception
+    {
+        final boolean root = "root".equals(System.getProperty("user.name")) &&
+            Files.isExecutable(Path.of("/usr/sbin/ip")) && Files.isExecutable(Path.of("/usr/bin/curl"));
+        if (!root)
+        {
+            System.out.println("[lab] skipped: the sync fail-over lab needs root, iproute2 and curl");
+        }
+        Assumptions.assumeTrue(root, "not root");
+        final String tag = "[sync-lab " + mode + ", return] ";
+        final int seconds = 30;
+        try (LabNetwork net = LabNetwork.of(mode).backupDirector().build();
+            LabHttpServer rs1 = LabHttpServer.startOn(net, LabNetwork.Node.RS1, 80);
+            LabHttpServer rs2 = LabHttpServer.startOn(net, LabNetwork.Node.RS2, 80);
+            DirectorProcess a = new DirectorProcess(net.namespace(LabNetwork.Node.DIR),
+                net.interfaces(LabNetwork.Node.DIR), dir, "a", config(true, mode, true));
+            DirectorProcess b = new DirectorProcess(net.namespace(LabNetwork.Node.DIR2),
+                net.interfaces(LabNetwork.Node.DIR2), dir, "b", config(false, mode, true)))
+        {
+            final List<LabClient.Stream> streams = new ArrayList<>();
+            DirectorProcess again = null;
+            try
+            {
+                a.awaitSocket();
+                b.awaitSocket();
+                final LabClient client = LabClient.on(net);
+                final long up = System.currentTimeMillis() + 20_000;
+                while (!client.get(URL, 500).ok() && System.currentTimeMillis() < up)
+                {
+                    Thread.sleep(100);
+                }
+                assertTrue(client.get(URL, 2000).ok(), "the master serves the VIP: " + a.log());
+                for (int i = 0; i < STREAMS; i++)
+                {
+                    streams.add(client.stream(URL + "stream?seconds=" + seconds + "&interval=100",
+                        Duration.ofSeconds(90)));
+                }
+                for (final LabClient.Stream s : streams)
+                {
+                    assertTrue(s.awaitLines(3, Duration.ofSeconds(10)), "stream started: " + s.error());
+                }
+                final long synced = System.currentTimeMillis() + 5_000;
+                while (b.established() < STREAMS && System.currentTimeMillis() < synced)
+                {
+                    Thread.sleep(20);
+                }
+                assertTrue(b.established() >= STREAMS, "the backup has the streams");
+                a.close();
+                final long deadline = System.currentTimeMillis() + 15_000;
+                while (!client.get(URL, 300).ok() && System.currentTimeMillis() < deadline)
+                {
+                    Thread.sleep(50);
+                }
+                assertTrue(client.get(URL, 2000).ok(), "the backup took over: " + b.log());
+                // past the new master's start-up dumps (0, 1 and 3 s)
+                Thread.sleep(4_000);
+
+                final long restarted = System.nanoTime();
+                again = new DirectorProcess(net.namespace(LabNetwork.Node.DIR), net.interfaces(LabNetwork.Node.DIR),
+                    dir, "a2", config(true, mode, true));
+                again.awaitSocket();
+                final long learnedBy = System.currentTimeMillis() + 10_000;
+                while (again.established() < STREAMS && System.currentTimeMillis() < learnedBy)
+                {
+                    Thread.sleep(20);
+                }
+                final long learned = again.established();
+                System.out.printf("%sthe restarted master lists %d of %d streams %d ms after it was started%n", tag,
+                    learned, STREAMS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
+                assertTrue(learned >= STREAMS, "the returning master learned the streams: " + learned);
+                // it preempts: the streams' packets come through it again
+                final long preemptBy = System.currentTimeMillis() + 25_000;
+                while (again.packets()[0] < STREAMS && System.currentTimeMillis() < preemptBy)
+                {
+                    Thread.sleep(50);
+                }
+                System.out.printf("%sthe restarted master forwards again %d ms after it was started%n", tag,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
+                final long[] before = again.packets();
+
+                int survived = 0;
+                final StringBuilder failures = new StringBuilder();
+                for (final LabClient.Stream s : streams)
+                {
+                    s.awaitExit(Duration.ofSeconds(90));
+                    final List<String> lines = s.lines();
+                    final String owner = lines.isEmpty() ? "?" : lines.get(0).split(" ")[0];
+                    final boolean oneServer = lines.stream().allMatch(l -> l.startsWith(owner + " "));
+                    if (s.exitCode().orElse(-1) == 0 && lines.size() >= seconds * 10 - 5 && oneServer)
+                    {
+                        survived++;
+                    }
+                    else
+                    {
+                        failures.append(" [").append(owner).append(": exit ").append(s.exitCode()).append(", ")
+                            .append(lines.size()).append(" lines, ").append(s.error().strip()).append(']');
+                    }
+                }
+                final long[] after = again.packets();
+                System.out.printf("%s%d of %d streams survived the kill and the return%s; the returned master " +
+                    "carried %d packets in after preempting%n", tag, survived, STREAMS, failures,
+                    after[0] - before[0]);
+                assertTrue(survived >= STREAMS - 1, survived + " of " + STREAMS + " survived:" + failures +
+                    "\nreturned master's log:\n" + again.log());
+                assertTrue(after[0] - before[0] >= STREAMS * 10L, "the returned master carried them to the end");
+            }
+            finally
+            {
+                streams.forEach(LabClient.Stream::close);
+                if (again != null)
+                {
+                    again.close();
+                }
+            }
+        }
+    }
 }

@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * ({@link SyncMessageReader}: size, syncid, entry bounds, options) and hands each entry to a {@link
  * SyncInstaller}. A bad datagram or entry is dropped and counted by {@link SyncDropReason}; nothing a peer
  * sends can stop the thread.
+ * <p>
+ * When it starts it announces itself to the master's side with an empty v1 message (header only, our syncid,
+ * no entry: IPVS's backups read it as a message without connections and ignore it), so that a master already
+ * running sends it everything it has (see {@link SyncMaster}); and it hands such announcements from other
+ * backups to {@link #onDumpRequest} (a node running both daemons).
  */
 public final class SyncBackup implements AutoCloseable
 {
@@ -29,6 +34,7 @@ public final class SyncBackup implements AutoCloseable
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final UnsafeBuffer view = new UnsafeBuffer(receiveBuffer);
     private volatile DatagramChannel channel;
+    private volatile Runnable dumpRequests;
     private Thread thread;
     private volatile boolean running;
 
@@ -61,11 +67,61 @@ public final class SyncBackup implements AutoCloseable
             return this;
         }
         channel = SyncSockets.openReceiver(options);
+        announce();
         running = true;
         thread = new Thread(this::run, "lvs4j-sync-backup");
         thread.setDaemon(true);
         thread.start();
         return this;
+    }
+
+    /**
+     * @param action what to do when another node's backup announces itself (ask our master for a dump).
+     * @return this.
+     */
+    public SyncBackup onDumpRequest(final Runnable action)
+    {
+        this.dumpRequests = action;
+        return this;
+    }
+
+    /**
+     * Whether a datagram is a backup's announcement: a v1 header alone, no entry, a syncid we accept.
+     *
+     * @param bytes  the datagram.
+     * @param length its length.
+     * @param syncId ours (0 accepts any).
+     * @return true for an announcement.
+     */
+    static boolean isDumpRequest(final byte[] bytes, final int length, final int syncId)
+    {
+        if (length != SyncMessageWriter.HEADER_LENGTH || bytes[0] != 0 || bytes[4] != 0 ||
+            bytes[5] != SyncMessageWriter.VERSION || bytes[6] != 0 || bytes[7] != 0 ||
+            (((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF)) != SyncMessageWriter.HEADER_LENGTH)
+        {
+            return false;
+        }
+        final int id = bytes[1] & 0xFF;
+        return syncId == 0 || id == 0 || id == syncId;
+    }
+
+    /** Sends the announcement twice (a datagram may be lost) from a socket opened for it. */
+    private void announce()
+    {
+        final SyncMessageWriter hello = new SyncMessageWriter(SyncMessageWriter.HEADER_LENGTH +
+            SyncMessageWriter.V6_ENTRY_LENGTH).reset(options.syncId());
+        try (DatagramChannel ch = SyncSockets.openSender(options))
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                ch.send(ByteBuffer.wrap(hello.array(), 0, hello.length()), SyncSockets.target(options));
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the peer's master then has only its start-up dumps and later changes to send
+            LOG.debug("sync backup could not announce itself: {}", ex.toString());
+        }
     }
 
     private void run()
@@ -119,6 +175,16 @@ public final class SyncBackup implements AutoCloseable
         if (reason != null)
         {
             stats.drop(reason);
+            return 0;
+        }
+        if (reader.version() == 1 && reader.count() == 0 && length == SyncMessageWriter.HEADER_LENGTH)
+        {
+            // another node's backup announcing itself
+            final Runnable action = dumpRequests;
+            if (action != null)
+            {
+                action.run();
+            }
             return 0;
         }
         int applied = 0;

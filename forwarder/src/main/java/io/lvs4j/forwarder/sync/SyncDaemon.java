@@ -27,7 +27,7 @@ public final class SyncDaemon implements AutoCloseable
     private final SyncStats stats = new SyncStats();
     private final boolean both;
     private final long pollMs;
-    private SyncMaster master;
+    private volatile SyncMaster master;
     private SyncBackup backup;
     private Thread poller;
     private volatile boolean running;
@@ -162,6 +162,11 @@ public final class SyncDaemon implements AutoCloseable
         if (master == null)
         {
             final SyncMaster m = new SyncMaster(director.connections(), options, stats);
+            if (!both)
+            {
+                // a peer's backup that starts later announces itself to the group: dump for it
+                m.listenForDumpRequests();
+            }
             m.start();
             master = m;
             LOG.info("connection sync: master, syncid {}", options.syncId());
@@ -182,6 +187,18 @@ public final class SyncDaemon implements AutoCloseable
         if (backup == null)
         {
             final SyncBackup b = new SyncBackup(new SyncInstaller(director, stats), options, stats);
+            if (both)
+            {
+                // our backup socket hears the peer's backup announcing itself: our master dumps for it
+                b.onDumpRequest(() ->
+                {
+                    final SyncMaster m = master;
+                    if (m != null)
+                    {
+                        m.requestDump();
+                    }
+                });
+            }
             b.start();
             backup = b;
             LOG.info("connection sync: backup, syncid {}", options.syncId());

@@ -41,8 +41,11 @@ import io.lvs4j.core.flow.IpProtocol;
  * When this master starts, its first scan sends every entry in a syncable state, including those learned
  * from another master, so that a returning peer running as backup is not left with stale entries (IPVS has no
  * such reverse path, keepalived#1966); the dump is repeated 1 s and 3 s later, because after a role switch
- * the peer's backup may open its socket after this master's first scan. Partly filled datagrams are sent at the end of each scan (IPVS holds
- * them up to 2 s).
+ * the peer's backup may open its socket after this master's first scan. A backup that starts later (a master that
+ * returns after a crash) says so with an empty message (a v1 header with no entry, which IPVS's backups ignore, see
+ * {@link SyncBackup}): a master that {@link #listenForDumpRequests listens} for it, or is told with
+ * {@link #requestDump}, dumps everything at its next scan, so the returning node has the connections before VRRP
+ * gives it the VIPs back. Partly filled datagrams are sent at the end of each scan (IPVS holds them up to 2 s).
  */
 public final class SyncMaster implements AutoCloseable
 {
@@ -58,6 +61,10 @@ public final class SyncMaster implements AutoCloseable
     private final EntryKey probe = new EntryKey();
     private final InetSocketAddress target;
     private DatagramChannel channel;
+    private DatagramChannel requests;
+    private boolean listen;
+    private final ByteBuffer requestBuffer = ByteBuffer.allocate(64);
+    private volatile boolean dumpRequested;
     private ByteBuffer sendBuffer;
     private Thread thread;
     private volatile boolean running;
@@ -104,6 +111,26 @@ public final class SyncMaster implements AutoCloseable
         return this;
     }
 
+    /**
+     * Makes {@link #start} also open a socket where a peer's backup announces itself (the backup's address: the
+     * group and port, or the unicast listening address), and dump everything when one does. For a daemon that runs
+     * master or backup, not both (a node running both hears the announcements on its backup's socket).
+     *
+     * @return this.
+     */
+    public synchronized SyncMaster listenForDumpRequests()
+    {
+        this.listen = true;
+        return this;
+    }
+
+    /** Asks for a full dump at the next scan (a peer's backup has started); any thread. */
+    public void requestDump()
+    {
+        stats.onDumpRequest();
+        dumpRequested = true;
+    }
+
     /** Opens the socket without starting the thread: for tests that call {@link #scan} themselves. */
     synchronized void open() throws IOException
     {
@@ -111,6 +138,41 @@ public final class SyncMaster implements AutoCloseable
         {
             channel = SyncSockets.openSender(options);
             sendBuffer = ByteBuffer.wrap(writer.array());
+        }
+        if (listen && requests == null)
+        {
+            final DatagramChannel ch = SyncSockets.openReceiver(options);
+            ch.configureBlocking(false);
+            requests = ch;
+        }
+    }
+
+    /** Reads what arrived on the request socket: empty messages of our syncid are dump requests. */
+    private void pollRequests()
+    {
+        final DatagramChannel ch = requests;
+        if (ch == null)
+        {
+            return;
+        }
+        try
+        {
+            while (true)
+            {
+                requestBuffer.clear();
+                if (ch.receive(requestBuffer) == null)
+                {
+                    return;
+                }
+                if (SyncBackup.isDumpRequest(requestBuffer.array(), requestBuffer.position(), options.syncId()))
+                {
+                    requestDump();
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("sync request socket: {}", ex.toString());
         }
     }
 
@@ -152,11 +214,17 @@ public final class SyncMaster implements AutoCloseable
         {
             startedAtMs = nowMs;
         }
+        pollRequests();
         // full dumps at start, 1 s and 3 s later: the peer's backup may not listen yet when roles switch
         dumping = dumps < DUMP_DELAYS_MS.length && nowMs - startedAtMs >= DUMP_DELAYS_MS[dumps];
         if (dumping)
         {
             dumps++;
+        }
+        if (dumpRequested)
+        {
+            dumpRequested = false;
+            dumping = true;
         }
         writer.reset(options.syncId());
         table.forEach(nowMs, record -> consider(record, nowMs));
@@ -326,19 +394,22 @@ public final class SyncMaster implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        final DatagramChannel ch = channel;
-        channel = null;
-        if (ch != null)
+        for (final DatagramChannel ch : new DatagramChannel[] {channel, requests})
         {
-            try
+            if (ch != null)
             {
-                ch.close();
-            }
-            catch (final IOException ex)
-            {
-                LOG.debug("closing the sync socket", ex);
+                try
+                {
+                    ch.close();
+                }
+                catch (final IOException ex)
+                {
+                    LOG.debug("closing the sync socket", ex);
+                }
             }
         }
+        channel = null;
+        requests = null;
     }
 
     /** What the previous scans saw of one entry. */

@@ -18,7 +18,8 @@ public final class SyncStats
     private static final int REFRESHED = UPDATED + 1;
     private static final int SCANS = REFRESHED + 1;
     private static final int OWN_KEPT = SCANS + 1;
-    private static final int COUNT = OWN_KEPT + 1;
+    private static final int DUMP_REQUESTS = OWN_KEPT + 1;
+    private static final int COUNT = DUMP_REQUESTS + 1;
 
     private final AtomicLongArray counts = new AtomicLongArray(COUNT);
 
@@ -66,6 +67,11 @@ public final class SyncStats
     void onOwnKept()
     {
         counts.incrementAndGet(OWN_KEPT);
+    }
+
+    void onDumpRequest()
+    {
+        counts.incrementAndGet(DUMP_REQUESTS);
     }
 
     /**
@@ -139,6 +145,12 @@ public final class SyncStats
         return counts.get(OWN_KEPT);
     }
 
+    /** @return requests for a full dump (a peer's backup starting) the master heard. */
+    public long dumpRequests()
+    {
+        return counts.get(DUMP_REQUESTS);
+    }
+
     /** @return table scans the master made. */
     public long scans()
     {
@@ -152,7 +164,8 @@ public final class SyncStats
         final StringBuilder sb = new StringBuilder("SyncStats{sent=").append(sentDatagrams())
             .append('/').append(sentEntries()).append(" received=").append(receivedDatagrams())
             .append(" installed=").append(installed()).append(" updated=").append(updated())
-            .append(" refreshed=").append(refreshed()).append(" ownKept=").append(ownKept());
+            .append(" refreshed=").append(refreshed()).append(" ownKept=").append(ownKept())
+            .append(" dumpRequests=").append(dumpRequests());
         for (final SyncDropReason r : REASONS)
         {
             if (drops(r) != 0)

@@ -193,8 +193,14 @@ class SyncDaemonTest
 
         role.set(true);
         SyncPipelineTest.await(() -> sync.isMasterRunning() && !sync.isBackupRunning(), 5000, "master");
-        SyncPipelineTest.await(() -> portFree(listen), 5000, "the backup socket to close");
         final List<Integer> dump = receive(peer, 500);
+        // the address now belongs to the master's ear for announcements: data sent there is not installed
+        try (DatagramChannel sender = DatagramChannel.open())
+        {
+            sender.send(ByteBuffer.wrap(message(3, 41005)), new InetSocketAddress(lo, listen));
+        }
+        Thread.sleep(300);
+        assertEquals(1, sync.stats().installed(), "no backup listens while master");
         assertTrue(dump.contains(40000) && dump.contains(41001),
             "the first scan sends everything, learned entries too: " + dump);
 
@@ -260,5 +266,82 @@ class SyncDaemonTest
             sender.send(ByteBuffer.wrap(message(200, 41000)), new InetSocketAddress(lo, listen));
             SyncPipelineTest.await(() -> sync.stats().installed() == 1, 5000, "the backup side installs");
         }
+    }
+
+    @Test
+    void aBackupThatStartsLaterAnnouncesItselfAndTheListeningMasterDumpsForIt() throws Exception
+    {
+        final Director d = director();
+        establish(d, 40000);
+        final DatagramChannel peer = peer();
+        final int listen = SyncPipelineTest.freePort();
+        final SyncStats stats = new SyncStats();
+        final SyncMaster master = new SyncMaster(d.connections(), new SyncOptions().syncId(3)
+            .unicast((InetSocketAddress)peer.getLocalAddress(), new InetSocketAddress(lo, listen)), stats)
+            .listenForDumpRequests();
+        open.add(master);
+        master.open();
+        final long t0 = 7_000_000_000L;
+        assertEquals(1, master.scan(t0), "the first dump");
+        master.scan(t0 + 1_000);
+        master.scan(t0 + 3_000);
+        receive(peer, 100);
+        assertEquals(0, master.scan(t0 + 3_100), "the start-up dumps are over");
+
+        // what is not an announcement (data, another syncid) asks for nothing
+        try (DatagramChannel sender = DatagramChannel.open())
+        {
+            sender.send(ByteBuffer.wrap(message(3, 41000)), new InetSocketAddress(lo, listen));
+            final byte[] otherId = new SyncMessageWriter(1472).reset(4).array();
+            sender.send(ByteBuffer.wrap(otherId, 0, SyncMessageWriter.HEADER_LENGTH), new InetSocketAddress(lo, listen));
+        }
+        Thread.sleep(100);
+        assertEquals(0, master.scan(t0 + 3_200));
+        assertEquals(0, stats.dumpRequests());
+
+        // a backup starting now announces itself to its peer, the master's listening address
+        final SyncBackup late = new SyncBackup(new SyncInstaller(d, new SyncStats()), new SyncOptions().syncId(3)
+            .unicast(new InetSocketAddress(lo, listen), new InetSocketAddress(lo, SyncPipelineTest.freePort())),
+            new SyncStats());
+        open.add(late);
+        late.start();
+        Thread.sleep(100);
+        assertEquals(1, master.scan(t0 + 3_300), "a full dump for the newcomer");
+        assertTrue(receive(peer, 200).contains(40000));
+        assertEquals(2, stats.dumpRequests(), "announced twice");
+        assertEquals(0, master.scan(t0 + 3_400), "once");
+    }
+
+    @Test
+    void withBothSidesTheBackupSocketPassesAnnouncementsToTheMaster() throws Exception
+    {
+        final Director d = director();
+        final DatagramChannel peer = peer();
+        final int listen = SyncPipelineTest.freePort();
+        final SyncDaemon sync = SyncDaemon.both(d, new SyncOptions().syncId(3).scanIntervalMs(50)
+            .unicast((InetSocketAddress)peer.getLocalAddress(), new InetSocketAddress(lo, listen)));
+        open.add(sync);
+        // our own backup announced itself to the peer when it started
+        final ByteBuffer buf = ByteBuffer.allocate(100);
+        final long deadline = System.currentTimeMillis() + 2_000;
+        boolean announced = false;
+        while (!announced && System.currentTimeMillis() < deadline)
+        {
+            buf.clear();
+            if (peer.receive(buf) == null)
+            {
+                Thread.sleep(5);
+                continue;
+            }
+            announced = SyncBackup.isDumpRequest(buf.array(), buf.position(), 3);
+        }
+        assertTrue(announced, "an 8-byte v1 header with syncid 3 and no entry");
+        try (DatagramChannel sender = DatagramChannel.open())
+        {
+            sender.send(ByteBuffer.wrap(new SyncMessageWriter(1472).reset(3).array(), 0,
+                SyncMessageWriter.HEADER_LENGTH), new InetSocketAddress(lo, listen));
+        }
+        SyncPipelineTest.await(() -> sync.stats().dumpRequests() == 1, 5000, "the master to be asked");
+        assertEquals(0, sync.stats().totalDrops(), "an announcement is no bad datagram");
     }
 }
