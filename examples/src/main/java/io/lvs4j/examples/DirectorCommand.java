@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +24,7 @@ import io.lvs4j.core.config.keepalived.VrrpInstance;
 import io.lvs4j.forwarder.Director;
 import io.lvs4j.forwarder.admin.AdminServer;
 import io.lvs4j.forwarder.vrrp.VrrpEngine;
+import io.lvs4j.forwarder.vrrp.VrrpState;
 import io.lvs4j.forwarder.admin.IpvsadmExecutor;
 import io.lvs4j.forwarder.config.KeepalivedDirector;
 import io.lvs4j.forwarder.web.StatsEndpoint;
@@ -179,8 +181,15 @@ public final class DirectorCommand implements Callable<Integer>
             }
             final Director director = Director.launch(context);
             running.add(director);
+            final AtomicReference<VrrpEngine> vrrpRef = new AtomicReference<>();
             final KeepalivedDirector kd = KeepalivedDirector.start(config, director, new KeepalivedDirector.Context()
-                .networkNamespace(netns).drainTime(java.time.Duration.ofSeconds(drainSeconds)));
+                .networkNamespace(netns).drainTime(java.time.Duration.ofSeconds(drainSeconds))
+                // lvs_sync_daemon IF INSTANCE follows that instance, not the director's role (master while any is)
+                .vrrpRole(name ->
+                {
+                    final VrrpEngine e = vrrpRef.get();
+                    return e != null ? e.state(name) == VrrpState.MASTER : director.isMaster();
+                }));
             running.add(kd);
             VrrpEngine engine = null;
             if (!noVrrp && !config.vrrpInstances().isEmpty())
@@ -189,6 +198,7 @@ public final class DirectorCommand implements Callable<Integer>
                 final VrrpEngine.Context vrrp = new VrrpEngine.Context().networkNamespace(netns);
                 vrrpInterfaceAliases.forEach(vrrp::interfaceAlias);
                 engine = VrrpEngine.launch(director, config, vrrp);
+                vrrpRef.set(engine);
                 running.add(engine);
             }
             final VrrpEngine vrrpEngine = engine;
