@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,8 @@ class KeepalivedInteropLabTest
                     "the VIP answers through lvs4j");
                 assertTrue(!holdsVip(net, LabNetwork.Node.DIR2), "keepalived's backup does not hold the VIP");
 
+                // anywhere in the master's advert interval
+                VrrpProcessLab.sleep(ThreadLocalRandom.current().nextInt(1000));
                 final long kill = System.nanoTime();
                 lvs.kill9();
                 final long taken = VrrpProcessLab.awaitSince(kill, () -> k.state().equals("MASTER"), 15_000);
@@ -186,6 +189,8 @@ class KeepalivedInteropLabTest
                 assertEquals(List.of("MASTER"), states.subList(Math.max(0, states.indexOf("MASTER")), states.size()),
                     "keepalived stays master: " + states + "\n" + ka.log());
 
+                // anywhere in the master's advert interval
+                VrrpProcessLab.sleep(ThreadLocalRandom.current().nextInt(1000));
                 final long kill = System.nanoTime();
                 ka.kill9();
                 // a killed keepalived leaves the VIP in its kernel, which would go on answering ARP for it: take it

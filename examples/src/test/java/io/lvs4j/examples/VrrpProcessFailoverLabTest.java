@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,8 @@ import io.lvs4j.forwarder.lab.Shell;
  * master killed with SIGKILL (no priority-0 advert), the backup forwards within the master-down interval
  * (3 x advert_int + skew = 3.609 s at priority 100) and keeps forwarding; the master restarted takes the VIP back
  * when it has the higher priority and preempts (default), and does not with {@code nopreempt} or (the seed
- * unchanged) at equal priority. Takeover times are printed; the bound allows 2 s of slack for a loaded 2-core host.
+ * unchanged) at equal priority; stopped with SIGTERM it sends priority 0 and the backup takes over after its skew
+ * time. Takeover times are printed; the bound allows 2 s of slack for a loaded 2-core host.
  */
 @Tag("lab")
 @Timeout(180)
@@ -153,7 +156,9 @@ class VrrpProcessFailoverLabTest
                 assertEquals("yes", a.status().get("master"));
                 assertEquals("no", b.status().get("master"));
 
-                // kill -9 A: B's master-down timer runs out, it becomes master and answers for the VIP
+                // kill -9 A: B's master-down timer runs out, it becomes master and answers for the VIP. The steps
+                // above end in step with A's adverts; a random pause puts the kill anywhere in A's advert interval
+                VrrpProcessLab.sleep(ThreadLocalRandom.current().nextInt(1000));
                 final long kill = System.nanoTime();
                 a.kill9();
                 final long[] bMaster = new long[1];
@@ -192,6 +197,19 @@ class VrrpProcessFailoverLabTest
                     final long aFwd = a.number("forwarded");
                     assertEquals(Map.of("rs1", 4, "rs2", 8), client.getMany(VrrpProcessLab.URL, 12, 3000));
                     assertTrue(a.number("forwarded") > aFwd, "A forwards again: " + a.status());
+
+                    // SIGTERM: A stops gracefully, its priority-0 advert lets B take over after its skew time only
+                    final long term = System.nanoTime();
+                    returned.process.destroy();
+                    final long bAgain = VrrpProcessLab.awaitSince(term, second::isMaster, 10_000);
+                    final boolean exited = returned.process.waitFor(20, TimeUnit.SECONDS);
+                    System.out.println("[vrrp-lab] A stopped with SIGTERM: B master after " + seconds(bAgain) +
+                        " (skew time " + seconds(DOWN_90_NS - 3_000_000_000L) + ")");
+                    assertTrue(exited && returned.process.exitValue() == 0, "A stops cleanly: " + a.log());
+                    assertTrue(bAgain > 0 && bAgain < DOWN_90_NS - 3_000_000_000L + SLACK_NS / 2,
+                        "B takes over on the priority-0 advert, not after a master-down interval: " +
+                        seconds(bAgain) + " " + b.status());
+                    assertEquals(Map.of("rs1", 4, "rs2", 8), client.getMany(VrrpProcessLab.URL, 12, 3000));
                 }
                 else
                 {
