@@ -202,8 +202,11 @@ public final class DirectorCommand implements Callable<Integer>
                 running.add(engine);
             }
             final VrrpEngine vrrpEngine = engine;
+            // ipvsadm --start-daemon opens its sockets where the director runs; closed before the director
+            final IpvsadmExecutor ipvsadm = new IpvsadmExecutor(director).networkNamespace(netns);
+            running.add(ipvsadm);
             running.add(AdminServer.start(adminSocket, new VrrpStatusAdminCommand(new ReloadAdminCommand(
-                new IpvsadmExecutor(director), this::reloadNow), director, () -> vrrpEngine, config::vrrpInstances)));
+                ipvsadm, this::reloadNow), director, () -> vrrpEngine, config::vrrpInstances)));
             if (http != null)
             {
                 running.add(StatsEndpoint.start(address(http), director, kd.health()));

@@ -430,4 +430,67 @@ class SyncFailoverProcessLabTest
             }
         }
     }
+
+    /**
+     * IPVS's own way, without {@code lvs_sync_daemon}: {@code ipvsadm --start-daemon master} on one director and
+     * {@code --start-daemon backup} on the other, through their admin sockets; the backup's table fills the same.
+     */
+    @org.junit.jupiter.api.Test
+    void ipvsadmStartDaemonSyncsTheSame() throws Exception
+    {
+        final boolean root = "root".equals(System.getProperty("user.name")) &&
+            Files.isExecutable(Path.of("/usr/sbin/ip")) && Files.isExecutable(Path.of("/usr/bin/curl"));
+        if (!root)
+        {
+            System.out.println("[lab] skipped: the sync fail-over lab needs root, iproute2 and curl");
+        }
+        Assumptions.assumeTrue(root, "not root");
+        final LabNetwork.Mode mode = LabNetwork.Mode.DR;
+        try (LabNetwork net = LabNetwork.of(mode).backupDirector().build();
+            LabHttpServer rs1 = LabHttpServer.startOn(net, LabNetwork.Node.RS1, 80);
+            LabHttpServer rs2 = LabHttpServer.startOn(net, LabNetwork.Node.RS2, 80);
+            DirectorProcess a = new DirectorProcess(net.namespace(LabNetwork.Node.DIR),
+                net.interfaces(LabNetwork.Node.DIR), dir, "a", config(true, mode, false));
+            DirectorProcess b = new DirectorProcess(net.namespace(LabNetwork.Node.DIR2),
+                net.interfaces(LabNetwork.Node.DIR2), dir, "b", config(false, mode, false)))
+        {
+            final List<LabClient.Stream> streams = new ArrayList<>();
+            try
+            {
+                a.awaitSocket();
+                b.awaitSocket();
+                final AdminResponse started = AdminClient.call(a.socket,
+                    List.of("--start-daemon", "master", "--mcast-interface", "eth0", "--syncid", "9"));
+                assertTrue(started.exitCode() == 0, started.err());
+                final AdminResponse backup = AdminClient.call(b.socket,
+                    List.of("--start-daemon", "backup", "--mcast-interface", "eth0", "--syncid", "9"));
+                assertTrue(backup.exitCode() == 0, backup.err());
+                final String listed = AdminClient.call(b.socket, List.of("-L", "--daemon")).out();
+                assertTrue(listed.equals("backup sync daemon (mcast=eth0, syncid=9, maxlen=1472, group=224.0.0.81, " +
+                    "port=8848, ttl=1)\n"), listed);
+                final LabClient client = LabClient.on(net);
+                final long up = System.currentTimeMillis() + 20_000;
+                while (!client.get(URL, 500).ok() && System.currentTimeMillis() < up)
+                {
+                    Thread.sleep(100);
+                }
+                for (int i = 0; i < STREAMS; i++)
+                {
+                    streams.add(client.stream(URL + "stream?seconds=6&interval=100", Duration.ofSeconds(30)));
+                }
+                final long deadline = System.currentTimeMillis() + 5_000;
+                while (b.established() < STREAMS && System.currentTimeMillis() < deadline)
+                {
+                    Thread.sleep(20);
+                }
+                System.out.printf("[sync-lab ipvsadm] the backup lists %d of %d streams%n", b.established(), STREAMS);
+                assertTrue(b.established() >= STREAMS, "ipvsadm's daemons sync the streams");
+                assertTrue(AdminClient.call(a.socket, List.of("--stop-daemon", "master")).exitCode() == 0);
+            }
+            finally
+            {
+                streams.forEach(LabClient.Stream::close);
+            }
+        }
+    }
 }

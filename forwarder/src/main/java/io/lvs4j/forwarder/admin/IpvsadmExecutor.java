@@ -1,5 +1,8 @@
 package io.lvs4j.forwarder.admin;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 
 import io.lvs4j.core.ipvsadm.IpvsadmCommand;
@@ -13,6 +16,11 @@ import io.lvs4j.core.service.RealServer;
 import io.lvs4j.core.service.VirtualService;
 import io.lvs4j.forwarder.Director;
 import io.lvs4j.forwarder.ServiceStatus;
+import io.lvs4j.forwarder.sync.SyncBackup;
+import io.lvs4j.forwarder.sync.SyncInstaller;
+import io.lvs4j.forwarder.sync.SyncMaster;
+import io.lvs4j.forwarder.sync.SyncOptions;
+import io.lvs4j.forwarder.sync.SyncStats;
 
 /**
  * Runs {@code ipvsadm} command lines against a running {@link Director}, answering as ipvsadm 1.31 does: the same
@@ -21,8 +29,13 @@ import io.lvs4j.forwarder.ServiceStatus;
  * <p>
  * {@code -R} reads its commands from the text the client sends after the {@value #STDIN} marker (the admin socket
  * carries arguments, not a stream).
+ * <p>
+ * {@code --start-daemon master|backup} and {@code --stop-daemon} run connection sync ({@link SyncMaster},
+ * {@link SyncBackup}) as IPVS's daemons, with its defaults (multicast 224.0.0.81:8848, TTL 1, on {@code eth0}
+ * unless {@code --mcast-interface} says otherwise), and {@code -L --daemon} lists them; these daemons are apart from
+ * a keepalived configuration's {@code lvs_sync_daemon}. Close the executor to stop them.
  */
-public final class IpvsadmExecutor implements AdminCommand
+public final class IpvsadmExecutor implements AdminCommand, AutoCloseable
 {
     /** Marks the argument after which a client sends its standard input ({@code -R}). */
     public static final String STDIN = "--lvs4j-stdin";
@@ -31,6 +44,12 @@ public final class IpvsadmExecutor implements AdminCommand
 
     private final Director director;
     private final IpvsadmResolver resolver;
+    private final SyncStats syncStats = new SyncStats();
+    private String networkNamespace;
+    private SyncMaster syncMaster;
+    private SyncOptions masterOptions;
+    private SyncBackup syncBackup;
+    private SyncOptions backupOptions;
 
     /**
      * An executor over a director, resolving numerically.
@@ -54,8 +73,25 @@ public final class IpvsadmExecutor implements AdminCommand
         this.resolver = resolver;
     }
 
+    /**
+     * @param name the network namespace the director runs in, where sync daemons open their sockets; null for the
+     *             caller's.
+     * @return this.
+     */
+    public IpvsadmExecutor networkNamespace(final String name)
+    {
+        this.networkNamespace = name;
+        return this;
+    }
+
+    /** @return the counters of the daemons started with {@code --start-daemon}. */
+    public SyncStats syncStats()
+    {
+        return syncStats;
+    }
+
     @Override
-    public AdminResponse execute(final List<String> argv)
+    public synchronized AdminResponse execute(final List<String> argv)
     {
         final int stdinAt = argv.indexOf(STDIN);
         final List<String> args = stdinAt < 0 ? argv : argv.subList(0, stdinAt);
@@ -80,6 +116,10 @@ public final class IpvsadmExecutor implements AdminCommand
                 return AdminResponse.ok(IpvsadmCommandLine.VERSION + "\n");
             case LIST:
             case SAVE:
+                if (command.has(IpvsadmCommand.Option.DAEMON))
+                {
+                    return AdminResponse.ok(daemons());
+                }
                 return AdminResponse.ok(new IpvsadmListing(resolver).render(command, director.ipvsSnapshot(),
                     command.has(IpvsadmCommand.Option.CONNECTION) ? director.connectionEntries(MAX_CONNECTIONS) :
                         List.of()));
@@ -158,8 +198,9 @@ public final class IpvsadmExecutor implements AdminCommand
                     director.setTimeouts(command.tcpTimeoutS(), command.tcpFinTimeoutS(), command.udpTimeoutS());
                     break;
                 case START_DAEMON:
+                    return startDaemon(command);
                 case STOP_DAEMON:
-                    return failure("lvs4j: connection synchronisation is not available in this version");
+                    return stopDaemon(command);
                 default:
                     return failure("lvs4j: " + command.verb() + " is not supported");
             }
@@ -172,6 +213,115 @@ public final class IpvsadmExecutor implements AdminCommand
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
             return failure(ex.getMessage());
+        }
+    }
+
+    private AdminResponse startDaemon(final IpvsadmCommand command)
+    {
+        final boolean master = "master".equals(command.daemonState());
+        if (master ? syncMaster != null : syncBackup != null)
+        {
+            return failure("Daemon has already run");
+        }
+        final SyncOptions o = new SyncOptions().multicast(command.mcastInterface().isEmpty() ? "eth0" :
+            command.mcastInterface()).syncId(command.syncId()).networkNamespace(networkNamespace);
+        try
+        {
+            if (command.mcastGroup() != null || command.mcastPort() != 0)
+            {
+                o.group(command.mcastGroup() != null ? InetAddress.getByName(command.mcastGroup()) : o.group(),
+                    command.mcastPort() != 0 ? command.mcastPort() : SyncOptions.DEFAULT_PORT);
+            }
+            if (command.mcastTtl() != 0)
+            {
+                o.ttl(command.mcastTtl());
+            }
+            if (command.syncMaxLen() != 0)
+            {
+                o.maxLength(command.syncMaxLen());
+            }
+            if (master)
+            {
+                syncMaster = new SyncMaster(director.connections(), o, syncStats).listenForDumpRequests().start();
+                masterOptions = o;
+            }
+            else
+            {
+                syncBackup = new SyncBackup(new SyncInstaller(director, syncStats), o, syncStats).start();
+                backupOptions = o;
+            }
+            return AdminResponse.ok("");
+        }
+        catch (final UnknownHostException ex)
+        {
+            return failure("Invalid multicast group " + command.mcastGroup());
+        }
+        catch (final IOException ex)
+        {
+            return failure("lvs4j: cannot start the " + command.daemonState() + " sync daemon on " +
+                o.interfaceName() + ": " + ex.getMessage());
+        }
+    }
+
+    private AdminResponse stopDaemon(final IpvsadmCommand command)
+    {
+        if ("master".equals(command.daemonState()))
+        {
+            if (syncMaster == null)
+            {
+                return failure("No daemon is running");
+            }
+            syncMaster.close();
+            syncMaster = null;
+        }
+        else
+        {
+            if (syncBackup == null)
+            {
+                return failure("No daemon is running");
+            }
+            syncBackup.close();
+            syncBackup = null;
+        }
+        return AdminResponse.ok("");
+    }
+
+    /** {@code print_daemon}: one line per running daemon, master first, with what the kernel reports. */
+    private String daemons()
+    {
+        final StringBuilder sb = new StringBuilder();
+        if (syncMaster != null)
+        {
+            daemon(sb, "master", masterOptions);
+        }
+        if (syncBackup != null)
+        {
+            daemon(sb, "backup", backupOptions);
+        }
+        return sb.toString();
+    }
+
+    private static void daemon(final StringBuilder sb, final String state, final SyncOptions o)
+    {
+        sb.append(state).append(" sync daemon (mcast=").append(o.interfaceName()).append(", syncid=")
+            .append(o.syncId()).append(", maxlen=").append(o.maxLength()).append(", group=")
+            .append(o.group().getHostAddress()).append(", port=").append(o.port()).append(", ttl=").append(o.ttl())
+            .append(")\n");
+    }
+
+    /** Stops the daemons started with {@code --start-daemon}. */
+    @Override
+    public synchronized void close()
+    {
+        if (syncMaster != null)
+        {
+            syncMaster.close();
+            syncMaster = null;
+        }
+        if (syncBackup != null)
+        {
+            syncBackup.close();
+            syncBackup = null;
         }
     }
 

@@ -50,6 +50,7 @@ class IpvsadmExecutorTest
     @AfterEach
     void stop()
     {
+        ipvsadm.close();
         director.close();
     }
 
@@ -153,7 +154,34 @@ class IpvsadmExecutorTest
             "        0        0\n"));
         ok("--set 3600 60 120");
         assertEquals("Timeout (tcp tcpfin udp): 3600 60 120\n", run("-L --timeout").out());
-        final AdminResponse daemon = run("--start-daemon master");
-        assertEquals(1, daemon.exitCode());
+    }
+
+    @Test
+    void syncDaemonsStartListAndStopAsIpvsadmSays() throws Exception
+    {
+        final int port;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0))
+        {
+            port = s.getLocalPort();
+        }
+        ok("--start-daemon master --mcast-interface lo --syncid 7 --mcast-port " + port);
+        ok("--start-daemon backup --mcast-interface lo --syncid 7 --mcast-port " + port + " --mcast-ttl 2");
+        assertEquals("master sync daemon (mcast=lo, syncid=7, maxlen=1472, group=224.0.0.81, port=" + port +
+            ", ttl=1)\nbackup sync daemon (mcast=lo, syncid=7, maxlen=1472, group=224.0.0.81, port=" + port +
+            ", ttl=2)\n", run("-L --daemon").out());
+        final AdminResponse again = run("--start-daemon master --mcast-interface lo");
+        assertEquals(1, again.exitCode());
+        assertEquals("Daemon has already run\n", again.err());
+        ok("--stop-daemon master");
+        assertEquals("backup sync daemon (mcast=lo, syncid=7, maxlen=1472, group=224.0.0.81, port=" + port +
+            ", ttl=2)\n", run("-L --daemon").out());
+        final AdminResponse none = run("--stop-daemon master");
+        assertEquals(1, none.exitCode());
+        assertEquals("No daemon is running\n", none.err());
+        ok("--stop-daemon backup");
+        assertEquals("", run("-L --daemon").out());
+        final AdminResponse noSuch = run("--start-daemon backup --mcast-interface nosuch0");
+        assertEquals(1, noSuch.exitCode());
+        assertTrue(noSuch.err().contains("nosuch0"), noSuch.err());
     }
 }
