@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.lvs4j.forwarder.lab.LabCapture;
 import io.lvs4j.forwarder.lab.LabClient;
 import io.lvs4j.forwarder.lab.LabHttpServer;
 import io.lvs4j.forwarder.lab.LabNetwork;
@@ -36,6 +37,8 @@ class VrrpProcessFailoverLabTest
     private static final long DOWN_100_NS = 3_000_000_000L + (156L * 1_000_000_000L) / 256;
     private static final long DOWN_90_NS = 3_000_000_000L + (166L * 1_000_000_000L) / 256;
     private static final long SLACK_NS = 2_000_000_000L;
+    /** ARP replies whose sender address is the VIP, as tcpdump filters them. */
+    private static final String ARP_REPLIES = "arp and arp[6:2] = 2 and arp[14:4] = 0xcb00710a";
 
     @TempDir
     Path dir;
@@ -155,6 +158,23 @@ class VrrpProcessFailoverLabTest
                 assertEquals(bBefore, b.number("forwarded"), "the backup forwards nothing: " + b.status());
                 assertEquals("yes", a.status().get("master"));
                 assertEquals("no", b.status().get("master"));
+                // only the master answers ARP for the VIP: the client's requests (its cache flushed) are answered
+                // from A's port of the switch, never from B's
+                try (LabCapture fromA = LabCapture.start(net.bridgeNamespace(),
+                    net.bridgePort(LabNetwork.Node.DIR, "eth0"), ARP_REPLIES);
+                    LabCapture fromB = LabCapture.start(net.bridgeNamespace(),
+                        net.bridgePort(LabNetwork.Node.DIR2, "eth0"), ARP_REPLIES))
+                {
+                    for (int i = 0; i < 3; i++)
+                    {
+                        net.ip(LabNetwork.Node.CLI, "neigh", "flush", "dev", "eth0");
+                        assertTrue(client.get(VrrpProcessLab.URL, 3000).ok());
+                    }
+                    final int repliesA = fromA.stop().size();
+                    final int repliesB = fromB.stop().size();
+                    assertTrue(repliesA >= 3, "A answers ARP for the VIP: " + repliesA);
+                    assertEquals(0, repliesB, "the backup keeps quiet");
+                }
 
                 // kill -9 A: B's master-down timer runs out, it becomes master and answers for the VIP. The steps
                 // above end in step with A's adverts; a random pause puts the kill anywhere in A's advert interval
