@@ -80,6 +80,12 @@ public final class InterfaceRequest
         view.putShort(UNION_OFFSET, value, ByteOrder.nativeOrder());
     }
 
+    /** @return the union's first short as an unsigned value ({@code ifr_flags}). */
+    public int unionShort()
+    {
+        return view.getShort(UNION_OFFSET, ByteOrder.nativeOrder()) & 0xFFFF;
+    }
+
     /** @return the six hardware-address bytes of {@code ifr_hwaddr} as a MAC in the low 48 bits. */
     public long hardwareAddress()
     {

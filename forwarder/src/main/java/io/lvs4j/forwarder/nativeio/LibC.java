@@ -71,6 +71,12 @@ public final class LibC
     /** {@code CLONE_NEWNET}: the namespace type for {@link #setns}. */
     public static final int CLONE_NEWNET = 0x4000_0000;
 
+    /** {@code SIOCGIFFLAGS}: reads an interface's flags into {@code ifr_flags}. */
+    public static final long SIOCGIFFLAGS = 0x8913;
+    /** {@code IFF_UP}: the interface is administratively up. */
+    public static final int IFF_UP = 0x1;
+    /** {@code IFF_RUNNING}: the interface is operationally up (RFC 2863 operstate up or unknown). */
+    public static final int IFF_RUNNING = 0x40;
     /** {@code SIOCGIFMTU}: reads an interface's MTU into {@code ifr_mtu}. */
     public static final long SIOCGIFMTU = 0x8921;
     /** {@code SIOCGIFHWADDR}: reads an interface's hardware address into {@code ifr_hwaddr}. */

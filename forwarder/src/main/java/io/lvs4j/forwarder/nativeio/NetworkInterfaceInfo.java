@@ -81,6 +81,39 @@ public final class NetworkInterfaceInfo
         return new NetworkInterfaceInfo(name, index, request.hardwareAddress(), request.hardwareType(), mtu);
     }
 
+    /**
+     * Whether an interface in the calling thread's network namespace is up and running ({@code IFF_UP} and
+     * {@code IFF_RUNNING}: administratively up with its operstate up or unknown), asked through a throwaway
+     * {@code AF_INET} socket. Unlike {@code /sys/class/net/IF/operstate}, which shows the namespace sysfs was mounted
+     * in, this answers for the thread's own namespace, so a thread that joined a namespace sees that namespace's
+     * interface.
+     *
+     * @param name the interface name.
+     * @return whether it is up and running.
+     * @throws NativeException when there is no such interface.
+     */
+    public static boolean isRunning(final String name)
+    {
+        final int fd;
+        try
+        {
+            fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw new NativeException("socket(AF_INET) to query " + name, ex);
+        }
+        try
+        {
+            final int flags = ioctl(fd, LibC.SIOCGIFFLAGS, "SIOCGIFFLAGS", new InterfaceRequest(name)).unionShort();
+            return (flags & LibC.IFF_UP) != 0 && (flags & LibC.IFF_RUNNING) != 0;
+        }
+        finally
+        {
+            LibC.closeQuietly(fd);
+        }
+    }
+
     private static InterfaceRequest ioctl(final int fd, final long request, final String what, final InterfaceRequest ifr)
     {
         try

@@ -3,8 +3,6 @@ package io.lvs4j.forwarder.vrrp;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,6 +34,7 @@ import io.lvs4j.core.packet.EthernetView;
 import io.lvs4j.core.packet.MacAddresses;
 import io.lvs4j.forwarder.Director;
 import io.lvs4j.forwarder.neighbour.NeighbourTable;
+import io.lvs4j.forwarder.nativeio.NetworkInterfaceInfo;
 import io.lvs4j.forwarder.nativeio.NetworkNamespace;
 import io.lvs4j.forwarder.pipeline.DirectorInterface;
 
@@ -797,8 +796,8 @@ public final class VrrpEngine implements AutoCloseable
         }
 
         /**
-         * How an interface's link state is read; by default {@code /sys/class/net/IF/operstate} in the director's
-         * namespace ({@code up} or {@code unknown} count as up).
+         * How an interface's link state is read; by default the interface's flags in the director's namespace
+         * ({@code IFF_UP} and {@code IFF_RUNNING}: operstate {@code up} or {@code unknown} count as up).
          *
          * @param up answers whether an interface is up.
          * @return this.
@@ -846,11 +845,12 @@ public final class VrrpEngine implements AutoCloseable
 
         private static boolean operstateUp(final String ns, final String name)
         {
-            final Path file = Path.of("/sys/class/net", name, "operstate");
+            // an ioctl from inside the namespace: /sys/class/net shows the namespace sysfs was mounted in (the
+            // host's), so a thread that joined the director's namespace read the host's interface of that name
             try
             {
-                final String state = (ns == null ? Files.readString(file) : NetworkNamespace.readFile(ns, file)).trim();
-                return state.equals("up") || state.equals("unknown");
+                return ns == null ? NetworkInterfaceInfo.isRunning(name) :
+                    NetworkNamespace.call(ns, () -> NetworkInterfaceInfo.isRunning(name));
             }
             catch (final Exception ex)
             {

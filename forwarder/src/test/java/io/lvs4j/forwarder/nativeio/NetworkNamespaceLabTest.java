@@ -63,6 +63,34 @@ class NetworkNamespaceLabTest
         }
     }
 
+    /**
+     * Link state as the namespace sees it: an {@code eth0} inside that is down reads as down although sysfs (mounted
+     * for the host) would show the host's {@code eth0}; both veth ends up, it reads as running.
+     */
+    @Test
+    void linkStateIsTheNamespaces() throws Exception
+    {
+        try (LabNamespace ns = LabNamespace.create())
+        {
+            ns.ip("link", "add", "eth0", "type", "veth", "peer", "name", "afpc");
+            assertFalse(NetworkNamespace.call(ns.name(), () -> NetworkInterfaceInfo.isRunning("eth0")), "down");
+            ns.ip("link", "set", "eth0", "up");
+            assertFalse(NetworkNamespace.call(ns.name(), () -> NetworkInterfaceInfo.isRunning("eth0")),
+                "up, but its peer is down: no carrier");
+            ns.ip("link", "set", "afpc", "up");
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            boolean running = false;
+            while (!running && System.nanoTime() < deadline)
+            {
+                running = NetworkNamespace.call(ns.name(), () -> NetworkInterfaceInfo.isRunning("eth0"));
+                Thread.sleep(10);
+            }
+            assertTrue(running, "both ends up");
+            assertEquals(19, assertThrows(NativeException.class, () -> NetworkNamespace.call(ns.name(),
+                () -> NetworkInterfaceInfo.isRunning("afpnone"))).errno(), "ENODEV");
+        }
+    }
+
     @Test
     void rethrowsWhatTheTaskThrew() throws Exception
     {
