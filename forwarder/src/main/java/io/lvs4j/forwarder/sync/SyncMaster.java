@@ -47,7 +47,7 @@ import io.lvs4j.core.flow.IpProtocol;
  * <p>
  * What the previous scans saw is kept in {@link TrackedEntries}, a primitive open-addressing table of 64 bytes per
  * slot (at most three quarters full), not an object per connection. A scan still costs one random access into it
- * per entry: in the steady state (nothing due) a scan of a million established connections took about 150 ms on
+ * per entry: in the steady state (nothing due) a scan of a million established connections took 130-165 ms on
  * the project's 2-core VM, against about 20 ms for the bare walk of the table (bench:
  * {@code SyncMasterScanBenchmark}); below the scan interval, so the thread does not fall behind.
  */
