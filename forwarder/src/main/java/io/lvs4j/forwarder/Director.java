@@ -844,6 +844,17 @@ public final class Director implements AutoCloseable
             tcpS * 1000L, tcpFinS * 1000L, udpS * 1000L));
     }
 
+    /**
+     * The timeout profiles the connection table expires entries by; {@link #setTimeouts} changes the default one.
+     * Read by the sync master, which announces each entry's timeout from them.
+     *
+     * @return the live profiles (read-only use).
+     */
+    public ConnectionTimeoutProfiles timeoutProfiles()
+    {
+        return timeouts;
+    }
+
     private long[] serviceTotals(final int sid)
     {
         return minus(new long[] {

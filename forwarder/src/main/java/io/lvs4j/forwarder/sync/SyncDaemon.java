@@ -161,7 +161,8 @@ public final class SyncDaemon implements AutoCloseable
     {
         if (master == null)
         {
-            final SyncMaster m = new SyncMaster(director.connections(), options, stats);
+            final SyncMaster m = new SyncMaster(director.connections(), options, stats,
+                options.timeouts() != null ? options.timeouts() : director.timeoutProfiles());
             if (!both)
             {
                 // a peer's backup that starts later announces itself to the group: dump for it

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import io.lvs4j.core.conn.ConnectionFlags;
 import io.lvs4j.core.conn.ConnectionRecord;
 import io.lvs4j.core.conn.ConnectionTable;
+import io.lvs4j.core.conn.ConnectionTimeoutProfiles;
 import io.lvs4j.core.conn.TcpState;
 import io.lvs4j.core.flow.IpProtocol;
 
@@ -72,6 +73,7 @@ public final class SyncMaster implements AutoCloseable
     private long scanNowMs;
     private int seenThisScan;
     private final InetSocketAddress target;
+    private final ConnectionTimeoutProfiles timeouts;
     private DatagramChannel channel;
     private DatagramChannel requests;
     private boolean listen;
@@ -85,12 +87,30 @@ public final class SyncMaster implements AutoCloseable
     private int dumps;
 
     /**
+     * A master that announces the options' timeouts, or IPVS's defaults when the options choose none.
+     *
      * @param table   the director's connection table.
      * @param options transport, syncid, threshold, scan interval, clock.
      * @param stats   where to count.
      */
     public SyncMaster(final ConnectionTable table, final SyncOptions options, final SyncStats stats)
     {
+        this(table, options, stats,
+            options.timeouts() != null ? options.timeouts() : new ConnectionTimeoutProfiles());
+    }
+
+    /**
+     * @param table    the director's connection table.
+     * @param options  transport, syncid, threshold, scan interval, clock.
+     * @param stats    where to count.
+     * @param timeouts the profiles the table expires entries by: each entry is announced with its state's
+     *                 timeout, as IPVS sends {@code cp->timeout}, so that {@code ipvsadm --set} reaches the backup.
+     */
+    public SyncMaster(
+        final ConnectionTable table, final SyncOptions options, final SyncStats stats,
+        final ConnectionTimeoutProfiles timeouts)
+    {
+        this.timeouts = Objects.requireNonNull(timeouts);
         if (!options.hasTransport())
         {
             throw new IllegalArgumentException("sync options choose neither multicast nor unicast");
@@ -398,7 +418,7 @@ public final class SyncMaster implements AutoCloseable
     private void send(final ConnectionRecord r, final long nowMs)
     {
         final long timeoutMs = r.isTemplate() ? r.templateTimeoutMs :
-            options.timeouts().timeoutMs(r.timeoutProfile, r.state);
+            timeouts.timeoutMs(r.timeoutProfile, r.state);
         entry.fromRecord(r, Math.max(1, timeoutMs / 1000));
         if (!writer.append(entry))
         {

@@ -33,7 +33,7 @@ public final class SyncOptions
     private long scanIntervalMs = 200;
     private int threshold = 3;
     private int period = 50;
-    private ConnectionTimeoutProfiles timeouts = new ConnectionTimeoutProfiles();
+    private ConnectionTimeoutProfiles timeouts;
     private LongSupplier clock = System::currentTimeMillis;
 
     /** Creates options with IPVS's defaults and no transport chosen yet. */
@@ -183,7 +183,9 @@ public final class SyncOptions
     }
 
     /**
-     * @param profiles the director's timeout profiles, whose timeouts the master announces (default IPVS's).
+     * @param profiles the timeout profiles whose timeouts the master announces; by default a {@link SyncDaemon}
+     *                 announces its director's (those {@code ipvsadm --set} changes), a bare {@link SyncMaster}
+     *                 IPVS's defaults.
      * @return this.
      */
     public SyncOptions timeouts(final ConnectionTimeoutProfiles profiles)
@@ -274,7 +276,7 @@ public final class SyncOptions
         return period;
     }
 
-    /** @return the timeout profiles announced. */
+    /** @return the timeout profiles announced, or null when none were chosen (see {@link #timeouts(ConnectionTimeoutProfiles)}). */
     public ConnectionTimeoutProfiles timeouts()
     {
         return timeouts;

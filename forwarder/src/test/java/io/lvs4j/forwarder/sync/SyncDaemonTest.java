@@ -344,4 +344,39 @@ class SyncDaemonTest
         SyncPipelineTest.await(() -> sync.stats().dumpRequests() == 1, 5000, "the master to be asked");
         assertEquals(0, sync.stats().totalDrops(), "an announcement is no bad datagram");
     }
+
+    @Test
+    void theMasterAnnouncesTheTimeoutsIpvsadmSetGaveTheDirector() throws Exception
+    {
+        final Director d = director();
+        d.setTimeouts(4, 3, 5);
+        final DatagramChannel peer = peer();
+        establish(d, 40000);
+        final SyncDaemon sync = SyncDaemon.following(d, new SyncOptions().scanIntervalMs(50)
+            .unicast((InetSocketAddress)peer.getLocalAddress(), new InetSocketAddress(lo, SyncPipelineTest.freePort())),
+            () -> true, 10);
+        open.add(sync);
+        final ByteBuffer buf = ByteBuffer.allocate(65_535);
+        final SyncMessageReader reader = new SyncMessageReader();
+        final long deadline = System.currentTimeMillis() + 5_000;
+        long timeoutS = -1;
+        while (timeoutS < 0 && System.currentTimeMillis() < deadline)
+        {
+            buf.clear();
+            if (peer.receive(buf) == null)
+            {
+                Thread.sleep(5);
+                continue;
+            }
+            assertNull(reader.read(new UnsafeBuffer(buf.array()), 0, buf.position(), 0));
+            for (int i = 0; i < reader.count(); i++)
+            {
+                if (reader.entry(i).clientPort == 40000)
+                {
+                    timeoutS = reader.entry(i).timeoutS;
+                }
+            }
+        }
+        assertEquals(4, timeoutS, "ESTABLISHED after --set 4 3 5, not IPVS's 900 s");
+    }
 }
