@@ -1,6 +1,7 @@
 package io.lvs4j.forwarder.lab;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -793,10 +794,77 @@ public final class LabNetwork implements AutoCloseable
                 }
             }
         }
+        // `ip netns pids` looks at each process's main thread only; a JVM that moved just some threads in
+        // (a director run with --netns, whose test JVM was killed before it could stop it) is found by its tasks
+        for (final long pid : processesWithATaskIn(NETNS_DIR.resolve(name)))
+        {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
         final Shell.Result del = Shell.tryRun("ip", "netns", "del", name);
         if (!del.ok() && Files.exists(NETNS_DIR.resolve(name)))
         {
             del.check();
+        }
+    }
+
+    /**
+     * Finds the processes other than this JVM with at least one thread in a network namespace, by comparing each
+     * task's {@code /proc/PID/task/TID/ns/net} link with the namespace file's inode.
+     *
+     * @param netnsFile the namespace's bind mount, e.g. {@code /var/run/netns/NAME}.
+     * @return their pids; empty when the namespace or {@code /proc} cannot be read.
+     */
+    static List<Long> processesWithATaskIn(final Path netnsFile)
+    {
+        final String link;
+        try
+        {
+            link = "net:[" + Files.getAttribute(netnsFile, "unix:ino") + "]";
+        }
+        catch (final IOException | UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            return List.of();
+        }
+        final long self = ProcessHandle.current().pid();
+        final List<Long> found = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc")))
+        {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(proc ->
+            {
+                final long pid = Long.parseLong(proc.getFileName().toString());
+                if (pid != self && anyTaskIn(proc, link))
+                {
+                    found.add(pid);
+                }
+            });
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            return found;
+        }
+        return found;
+    }
+
+    private static boolean anyTaskIn(final Path proc, final String link)
+    {
+        try (Stream<Path> tasks = Files.list(proc.resolve("task")))
+        {
+            return tasks.anyMatch(task ->
+            {
+                try
+                {
+                    return link.equals(Files.readSymbolicLink(task.resolve("ns/net")).toString());
+                }
+                catch (final IOException | SecurityException ex)
+                {
+                    // the task ended meanwhile, or is not ours to look at
+                    return false;
+                }
+            });
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            return false;
         }
     }
 

@@ -9,10 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -243,6 +247,47 @@ class SeedLabSmokeTest
         finally
         {
             Shell.tryRun("ip", "netns", "del", stale);
+        }
+    }
+
+    /**
+     * A process with only a non-main thread in a lab namespace (a director run with {@code --netns} whose test JVM
+     * died before it could stop it) is found and killed when the namespace goes: {@code ip netns pids} alone
+     * misses it.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void closeKillsAProcessWithOnlyAThreadInTheNamespace() throws Exception
+    {
+        LabPreconditions.assumeLab();
+        final LabNetwork net = LabNetwork.dr().build();
+        Process child = null;
+        try
+        {
+            final List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java")));
+            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native")).forEach(command::add);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                ThreadInNamespaceMain.class.getName(), net.namespace(DIR)));
+            child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final String line = new BufferedReader(new InputStreamReader(
+                child.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertEquals("entered " + net.namespace(DIR), line);
+            assertFalse(Shell.run("ip", "netns", "pids", net.namespace(DIR)).stdout()
+                .contains(Long.toString(child.pid())), "ip netns pids does not see it");
+            assertEquals(List.of(child.pid()), LabNetwork.processesWithATaskIn(net.netnsPath(DIR)));
+            net.close();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS), "killed with the namespace");
+            assertEquals(List.of(), LabNetwork.namespacesWithPrefix(net.prefix()));
+        }
+        finally
+        {
+            if (child != null)
+            {
+                child.destroyForcibly();
+            }
+            net.close();
         }
     }
 
