@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +116,8 @@ public final class Director implements AutoCloseable
     private final StatsPublisher publisher;
     private final List<FrameChannel> channels = new ArrayList<>();
     private final ConnectionTimeoutProfiles timeouts;
+    /** When {@link #nextHopMac} last asked for each next hop. */
+    private final Map<Integer, Long> nextHopAsked = new HashMap<>();
     private final RateEstimator[] serviceRates;
     private final RateEstimator[] destinationRates;
     private final long[][] serviceZero;
@@ -1160,6 +1163,53 @@ public final class Director implements AutoCloseable
             .serviceFlags(service.flags())
             .serviceName(service.toString());
         return registry.create(service.scheduler(), options);
+    }
+
+    /**
+     * The MAC to send the director's own frames for an IPv4 destination to (VRRP unicast adverts): its next hop's,
+     * by the routing table, from the neighbour table. Asks for that next hop to be resolved and kept fresh, so a
+     * caller that keeps sending gets the MAC once the control plane's ARP is answered.
+     *
+     * @param address the destination.
+     * @return the next hop's MAC, or {@link NeighbourTable#NONE} while it is unresolved.
+     */
+    public long nextHopMac(final int address)
+    {
+        final int route = routes.lookup(address);
+        if (route == RouteTable.NO_ROUTE)
+        {
+            return NeighbourTable.NONE;
+        }
+        final int hop = routes.nextHop(route, address);
+        final long now = clock.getAsLong();
+        neighbours.want(hop, now);
+        final long confirmed = neighbours.confirmedAt(hop);
+        if ((confirmed < 0 || now - confirmed >= context.neighbourRefreshMs) &&
+            !context.staticNeighbours.containsKey(hop))
+        {
+            askForNextHop(routes.iface(route), hop, now);
+        }
+        return neighbours.lookup(hop);
+    }
+
+    /** An ARP request for a next hop the control plane's own frames need, at most once a second per address. */
+    private void askForNextHop(final int ifaceIndex, final int hop, final long now)
+    {
+        synchronized (nextHopAsked)
+        {
+            final Long last = nextHopAsked.get(hop);
+            if (last != null && now - last < 1000)
+            {
+                return;
+            }
+            nextHopAsked.put(hop, now);
+        }
+        final DirectorInterface iface = interfaces.get(ifaceIndex);
+        // control-plane rate (one per second per peer): a buffer of its own rather than the control thread's
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[ArpBuilder.FRAME_LENGTH]);
+        final int length = ArpBuilder.writeRequest(frame, 0, EthernetView.NO_VLAN, iface.mac(),
+            iface.sourceFor(hop), hop);
+        controlFrames.offer(ifaceIndex, frame, 0, length);
     }
 
     private int nextHopOf(final int address)

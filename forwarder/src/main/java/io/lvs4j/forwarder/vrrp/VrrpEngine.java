@@ -472,12 +472,11 @@ public final class VrrpEngine implements AutoCloseable
             sendAdvert(instance, priority, VrrpPacket.MULTICAST_GROUP, VrrpPacket.MULTICAST_MAC, vrrpAt);
             return;
         }
-        final NeighbourTable neighbours = director.neighbours();
         for (final int peer : spec.unicastPeers())
         {
-            // the peer's MAC from the director's neighbour table; unknown yet, the advert goes to broadcast (the
-            // peer accepts it: the IP destination is its own)
-            final long mac = neighbours.lookup(peer);
+            // the next hop's MAC, whose resolution this asks for; until the first ARP reply the advert goes to
+            // broadcast (the peer accepts it: the IP destination is its own)
+            final long mac = director.nextHopMac(peer);
             sendAdvert(instance, priority, peer, mac == NeighbourTable.NONE ? MacAddresses.BROADCAST : mac, vrrpAt);
         }
     }

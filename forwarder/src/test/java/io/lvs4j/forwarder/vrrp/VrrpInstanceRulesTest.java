@@ -25,6 +25,7 @@ import io.lvs4j.forwarder.Director;
 import io.lvs4j.forwarder.channel.MemoryChannel;
 import io.lvs4j.forwarder.pipeline.DirectorInterface;
 import io.lvs4j.forwarder.pipeline.Ipv4Text;
+import io.lvs4j.forwarder.pipeline.TestFrames;
 
 /**
  * keepalived's rules for what an instance announces and when it may run, on a director over memory channels with
@@ -280,5 +281,50 @@ class VrrpInstanceRulesTest
         final List<byte[]> adverts = drain(eth0, 0x0800);
         assertEquals(1, adverts.size());
         assertEquals(2, new UnsafeBuffer(adverts.get(0)).getByte(34 + 5) & 0xFF, "Adver Int 2 on the wire");
+    }
+
+    @Test
+    void unicastAdvertsGoToThePeersMacOnceTheDirectorHasResolvedIt() throws Exception
+    {
+        final int self = Ipv4Text.parse("198.51.100.2");
+        final int peer = Ipv4Text.parse("198.51.100.3");
+        final long peerMac = MacAddresses.parse("02:00:00:00:00:03");
+        start("""
+            vrrp_instance A { interface eth0
+              virtual_router_id 1
+              priority 255
+              unicast_src_ip 198.51.100.2
+              unicast_peer { 198.51.100.3 }
+              virtual_ipaddress { 203.0.113.10 }
+            }
+            """);
+        assertEquals(VrrpState.MASTER, engine.state("A"));
+        final List<byte[]> first = drain(eth0, 0x0800);
+        assertFalse(first.isEmpty());
+        assertEquals(peer, new UnsafeBuffer(first.get(0)).getInt(30, BIG));
+        assertEquals(MacAddresses.BROADCAST, MacAddresses.get(new UnsafeBuffer(first.get(0)), 0),
+            "the peer's MAC is not known yet");
+
+        // the advert asked for the peer: the director's control plane ARPs for it
+        final long deadline = System.currentTimeMillis() + 5_000;
+        boolean asked = false;
+        while (!asked && System.currentTimeMillis() < deadline)
+        {
+            asked = drain(eth0, 0x0806).stream().anyMatch(f -> garpAddress(f) == peer);
+        }
+        assertTrue(asked, "an ARP request for the peer");
+        eth0.inject(TestFrames.arpReply(peerMac, peer, ETH0_MAC, self));
+        while (director.neighbours().lookup(peer) != peerMac && System.currentTimeMillis() < deadline)
+        {
+            Thread.sleep(10);
+        }
+        assertEquals(peerMac, director.neighbours().lookup(peer));
+
+        clock.addAndGet(S);
+        engine.doWork();
+        final List<byte[]> next = drain(eth0, 0x0800);
+        assertFalse(next.isEmpty());
+        assertEquals(peerMac, MacAddresses.get(new UnsafeBuffer(next.get(next.size() - 1)), 0),
+            "then to the peer's MAC");
     }
 }
