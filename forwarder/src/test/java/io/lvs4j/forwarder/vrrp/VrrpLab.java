@@ -38,21 +38,89 @@ final class VrrpLab
      */
     static String instance(final String state, final int priority, final boolean nopreempt)
     {
-        return "vrrp_instance " + INSTANCE + " {\n" +
+        return instance(state, priority, nopreempt, Adverts.V2_MULTICAST);
+    }
+
+    /**
+     * The seed's {@code vrrp_instance VI_1} (VRID 51, the lab's interface and VIP) with the adverts' version,
+     * interval and unicast peers of {@code adverts}; PASS 1111 authentication for VRRPv2 (RFC 5798 has none).
+     */
+    static String instance(final String state, final int priority, final boolean nopreempt, final Adverts adverts)
+    {
+        final StringBuilder peers = new StringBuilder();
+        if (!adverts.unicastPeers().isEmpty())
+        {
+            peers.append("    unicast_src_ip ").append(adverts.unicastSrcIp()).append('\n');
+            peers.append("    unicast_peer {\n");
+            adverts.unicastPeers().forEach(p -> peers.append("        ").append(p).append('\n'));
+            peers.append("    }\n");
+        }
+        final String instance = "vrrp_instance " + INSTANCE + " {\n" +
             "    state " + state + "\n" +
             "    interface eth0\n" +
             "    virtual_router_id 51\n" +
             "    priority " + priority + "\n" +
-            "    advert_int 1\n" +
+            "    advert_int " + adverts.advertInt() + "\n" +
+            (adverts.version() == 3 && !adverts.versionInGlobalDefs() ? "    version 3\n" : "") +
             (nopreempt ? "    nopreempt\n" : "") +
-            "    authentication {\n" +
-            "        auth_type PASS\n" +
-            "        auth_pass 1111\n" +
-            "    }\n" +
+            (adverts.version() == 2 ?
+                "    authentication {\n" +
+                "        auth_type PASS\n" +
+                "        auth_pass 1111\n" +
+                "    }\n" : "") +
+            peers +
             "    virtual_ipaddress {\n" +
             "        " + LabNetwork.VIP + "\n" +
             "    }\n" +
             "}\n";
+        return adverts.versionInGlobalDefs() ? "global_defs {\n    vrrp_version " + adverts.version() + "\n}\n" +
+            instance : instance;
+    }
+
+    /**
+     * How an instance advertises: VRRP version, advert interval, and unicast source and peers (none: multicast to
+     * 224.0.0.18).
+     *
+     * @param version             2 or 3.
+     * @param advertInt           advert_int as written in the config, in seconds ("1", "0.5").
+     * @param versionInGlobalDefs version 3 set by {@code vrrp_version} in global_defs rather than in the instance.
+     * @param unicastSrcIp        unicast_src_ip, or null for multicast.
+     * @param unicastPeers        unicast_peer addresses; empty for multicast.
+     */
+    record Adverts(int version, String advertInt, boolean versionInGlobalDefs, String unicastSrcIp,
+                   List<String> unicastPeers)
+    {
+        /** The seed's: VRRPv2, advert_int 1, multicast. */
+        static final Adverts V2_MULTICAST = new Adverts(2, "1", false, null, List.of());
+
+        /** @return VRRPv2 every second, unicast from {@code src} to {@code peer}. */
+        static Adverts v2Unicast(final String src, final String peer)
+        {
+            return new Adverts(2, "1", false, src, List.of(peer));
+        }
+
+        /** @return VRRPv3 multicast every {@code advertInt} seconds, versioned in global_defs or the instance. */
+        static Adverts v3(final String advertInt, final boolean inGlobalDefs)
+        {
+            return new Adverts(3, advertInt, inGlobalDefs, null, List.of());
+        }
+
+        /** @return the advert interval in nanoseconds. */
+        long advertNs()
+        {
+            return new java.math.BigDecimal(advertInt).movePointRight(9).longValueExact();
+        }
+
+        /**
+         * RFC 3768/5798 master-down interval of a backup: 3 x advert interval + skew time, the skew being
+         * (256 - priority) / 256 s in v2 and (256 - priority) x interval / 256 in v3.
+         */
+        long masterDownNs(final int priority)
+        {
+            final long skew = version == 2 ? (256 - priority) * 1_000_000_000L / 256 :
+                (256 - priority) * advertNs() / 256;
+            return 3 * advertNs() + skew;
+        }
     }
 
     /** A second director host on the lab's br0: {@code <prefix>dir2} with eth0 198.51.100.3/24 and 192.0.2.2/24. */
@@ -99,6 +167,12 @@ final class VrrpLab
             final List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
             all.addAll(List.of(args));
             return Shell.run(all.toArray(String[]::new));
+        }
+
+        /** @return eth0's MAC, lower-case colon form (as LabCapture.Frame shows MACs). */
+        String mac()
+        {
+            return exec("cat", "/sys/class/net/eth0/address").stdout().strip().toLowerCase(java.util.Locale.ROOT);
         }
 
         /** @return whether the kernel of this namespace holds the VIP on eth0 (keepalived's master). */
