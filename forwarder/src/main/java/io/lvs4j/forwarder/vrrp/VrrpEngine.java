@@ -176,6 +176,14 @@ public final class VrrpEngine implements AutoCloseable
         director.announcedAddresses(instances.stream().flatMapToInt(i -> Arrays.stream(i.spec.addresses()))
             .distinct().toArray());
         director.master(false);
+        for (final Instance instance : instances)
+        {
+            // a backup sends nothing, yet on taking over its first advert should reach the peer, not broadcast
+            for (final int peer : instance.spec.unicastPeers())
+            {
+                director.nextHopMac(peer);
+            }
+        }
         now = clock.getAsLong();
         updateTracking();
         for (final Instance instance : instances)

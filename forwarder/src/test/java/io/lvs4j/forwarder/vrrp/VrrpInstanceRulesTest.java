@@ -327,4 +327,40 @@ class VrrpInstanceRulesTest
         assertEquals(peerMac, MacAddresses.get(new UnsafeBuffer(next.get(next.size() - 1)), 0),
             "then to the peer's MAC");
     }
+
+    @Test
+    void aBackupResolvesItsUnicastPeersAtStartSoItsFirstAdvertAsMasterReachesThem() throws Exception
+    {
+        final int self = Ipv4Text.parse("198.51.100.2");
+        final int peer = Ipv4Text.parse("198.51.100.3");
+        final long peerMac = MacAddresses.parse("02:00:00:00:00:03");
+        start("""
+            vrrp_instance A { interface eth0
+              virtual_router_id 1
+              priority 100
+              advert_int 1
+              unicast_src_ip 198.51.100.2
+              unicast_peer { 198.51.100.3 }
+              virtual_ipaddress { 203.0.113.10 }
+            }
+            """);
+        assertEquals(VrrpState.BACKUP, engine.state("A"));
+        assertTrue(drain(eth0, 0x0806).stream().anyMatch(f -> garpAddress(f) == peer),
+            "an ARP request for the peer before any advert");
+        assertTrue(drain(eth0, 0x0800).isEmpty(), "a backup sends no advert");
+        eth0.inject(TestFrames.arpReply(peerMac, peer, ETH0_MAC, self));
+        final long deadline = System.currentTimeMillis() + 5_000;
+        while (director.neighbours().lookup(peer) != peerMac && System.currentTimeMillis() < deadline)
+        {
+            Thread.sleep(10);
+        }
+        // no advert heard: master after 3 x 1 s + (256 - 100) / 256 s
+        clock.addAndGet(4 * S);
+        engine.doWork();
+        assertEquals(VrrpState.MASTER, engine.state("A"));
+        final List<byte[]> adverts = drain(eth0, 0x0800);
+        assertFalse(adverts.isEmpty());
+        assertEquals(peerMac, MacAddresses.get(new UnsafeBuffer(adverts.get(0)), 0),
+            "the first advert as master goes to the peer's MAC");
+    }
 }

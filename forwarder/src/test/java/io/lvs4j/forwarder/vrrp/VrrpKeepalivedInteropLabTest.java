@@ -31,7 +31,6 @@ import io.lvs4j.forwarder.lab.Shell;
 class VrrpKeepalivedInteropLabTest
 {
     private static final String VIRTUAL_MAC = "00:00:5e:00:01:33";
-    private static final String BROADCAST_MAC = "ff:ff:ff:ff:ff:ff";
     private static final String VRRP_GROUP = "224.0.0.18";
     private static final String VRRP_GROUP_MAC = "01:00:5e:00:00:12";
     /** lvs4j's eth0 address on the server segment, its unicast_src_ip. */
@@ -116,8 +115,8 @@ class VrrpKeepalivedInteropLabTest
                 assertTrue(lvsAdverts.size() >= 3, "keepalived's side sees lvs4j's adverts: " + frames);
                 assertEquals(0, kaBefore.size(), "a keepalived backup sends nothing: " + frames);
                 assertTrue(kaAfter.size() >= 2, "keepalived advertises as master: " + frames);
-                assertDestinations(lvsAdverts, peering, KEEPALIVED_ADDRESS, second.mac(), true, "lvs4j");
-                assertDestinations(kaAfter, peering, LVS4J_ADDRESS, lvsMac, false, "keepalived");
+                assertDestinations(lvsAdverts, peering, KEEPALIVED_ADDRESS, second.mac(), "lvs4j");
+                assertDestinations(kaAfter, peering, LVS4J_ADDRESS, lvsMac, "keepalived");
                 System.out.println(tag + "keepalived log:\n" + ka.log());
             }
             finally
@@ -204,8 +203,8 @@ class VrrpKeepalivedInteropLabTest
                 assertTrue(kaAdverts.size() >= 4, "keepalived advertises as master: " + frames);
                 assertEquals(0, lvsBefore.size(), "an lvs4j backup sends nothing: " + frames);
                 assertTrue(lvsAfter.size() >= 2, "lvs4j advertises as master: " + frames);
-                assertDestinations(kaAdverts, peering, LVS4J_ADDRESS, lvsMac, false, "keepalived");
-                assertDestinations(lvsAfter, peering, KEEPALIVED_ADDRESS, second.mac(), true, "lvs4j");
+                assertDestinations(kaAdverts, peering, LVS4J_ADDRESS, lvsMac, "keepalived");
+                assertDestinations(lvsAfter, peering, KEEPALIVED_ADDRESS, second.mac(), "lvs4j");
             }
             finally
             {
@@ -221,12 +220,12 @@ class VrrpKeepalivedInteropLabTest
 
     /**
      * Asserts where one side's adverts went: to 224.0.0.18 and its MAC, or unicast to the peer's address and the
-     * peer's MAC. An lvs4j master's first advert may go to broadcast: it asks for the peer's MAC with that advert
-     * (Director.nextHopMac) and uses it from the reply on; every later one must go to the peer's MAC.
+     * peer's MAC, every one of them: lvs4j resolves its unicast peers when its engine starts (Director.nextHopMac), so
+     * even its first advert as master, taking over from a dead peer, knows the MAC.
      */
     private static void assertDestinations(
         final List<LabCapture.Frame> adverts, final Peering peering, final String peer, final String peerMac,
-        final boolean firstMayBroadcast, final String who)
+        final String who)
     {
         long toPeerMac = 0;
         for (int i = 0; i < adverts.size(); i++)
@@ -239,10 +238,6 @@ class VrrpKeepalivedInteropLabTest
                 continue;
             }
             assertEquals(peer, f.dstIp(), who + "'s unicast advert goes to the peer: " + f);
-            if (i == 0 && firstMayBroadcast && BROADCAST_MAC.equals(f.dstMac()))
-            {
-                continue;
-            }
             assertEquals(peerMac, f.dstMac(), who + "'s unicast advert goes to the peer's MAC, not broadcast: " + f +
                 " (all: " + adverts + ")");
             toPeerMac++;
