@@ -2,8 +2,6 @@ package io.lvs4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,109 +84,6 @@ class SyncFailoverProcessLabTest
             master ? "MASTER" : "BACKUP", master ? 150 : 100, gateway, nat ? "NAT" : "DR");
     }
 
-    /** {@code lvs4j director -f CONF -n -l --netns NS --interface eth0} as a JVM of its own. */
-    private static final class DirectorProcess implements AutoCloseable
-    {
-        final Path socket;
-        final Path log;
-        final Process process;
-
-        DirectorProcess(final String namespace, final List<String> interfaces, final Path dir, final String name,
-            final String config) throws IOException
-        {
-            final Path conf = dir.resolve(name + ".conf");
-            Files.writeString(conf, config);
-            socket = dir.resolve(name + ".sock");
-            log = dir.resolve(name + ".log");
-            final List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java")));
-            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native")).forEach(command::add);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Lvs4j.class.getName(),
-                "director", "-f", conf.toString(), "-n", "-l", "--netns", namespace,
-                "--admin-socket", socket.toString(), "--stats-file", dir.resolve(name + ".stats").toString()));
-            for (final String iface : interfaces)
-            {
-                command.addAll(List.of("--interface", iface));
-            }
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        }
-
-        void awaitSocket() throws Exception
-        {
-            final long deadline = System.currentTimeMillis() + 30_000;
-            while (!Files.exists(socket) && process.isAlive() && System.currentTimeMillis() < deadline)
-            {
-                Thread.sleep(50);
-            }
-            assertTrue(Files.exists(socket), "the director listens: " + log());
-        }
-
-        /** @return {@code ipvsadm -Lnc}'s entries for the lab's client, ESTABLISHED ones only. */
-        long established()
-        {
-            try
-            {
-                final AdminResponse r = AdminClient.call(socket, List.of("-L", "-n", "-c"));
-                return r.out().lines().filter(l -> l.startsWith("TCP ") && l.contains(" ESTABLISHED ") &&
-                    l.contains(LabNetwork.CLIENT_ADDRESS + ":")).count();
-            }
-            catch (final IOException ex)
-            {
-                return -1;
-            }
-        }
-
-        /** @return the service's InPkts and OutPkts from {@code ipvsadm -Ln --stats}, -1 each when unknown. */
-        long[] packets()
-        {
-            try
-            {
-                final AdminResponse r = AdminClient.call(socket, List.of("-L", "-n", "--stats"));
-                for (final String line : r.out().split("\n"))
-                {
-                    final String[] w = line.trim().split("\\s+");
-                    if (w.length >= 7 && w[0].equals("TCP") && w[1].equals(LabNetwork.VIP + ":80"))
-                    {
-                        return new long[] {parse(w[3]), parse(w[4])};
-                    }
-                }
-            }
-            catch (final IOException ex)
-            {
-                // unknown
-            }
-            return new long[] {-1, -1};
-        }
-
-        /** ipvsadm's --stats numbers, with its K/M/G suffixes. */
-        private static long parse(final String n)
-        {
-            final char unit = n.charAt(n.length() - 1);
-            final long scale = unit == 'K' ? 1_000 : unit == 'M' ? 1_000_000 : unit == 'G' ? 1_000_000_000 : 1;
-            return Long.parseLong(scale == 1 ? n : n.substring(0, n.length() - 1)) * scale;
-        }
-
-        String log()
-        {
-            try
-            {
-                return Files.readString(log);
-            }
-            catch (final IOException ex)
-            {
-                return "(no log: " + ex + ")";
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException
-        {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(value = LabNetwork.Mode.class, names = {"DR", "NAT_ONE_ARMED", "NAT_TWO_ARMED"})
     void streamsSurviveAKilledMasterThroughTheSyncedBackup(final LabNetwork.Mode mode) throws Exception
@@ -205,9 +100,9 @@ class SyncFailoverProcessLabTest
         try (LabNetwork net = LabNetwork.of(mode).backupDirector().build();
             LabHttpServer rs1 = LabHttpServer.startOn(net, LabNetwork.Node.RS1, 80);
             LabHttpServer rs2 = LabHttpServer.startOn(net, LabNetwork.Node.RS2, 80);
-            DirectorProcess a = new DirectorProcess(net.namespace(LabNetwork.Node.DIR),
+            LabDirectorProcess a = new LabDirectorProcess(net.namespace(LabNetwork.Node.DIR),
                 net.interfaces(LabNetwork.Node.DIR), dir, "a", config(true, mode, sync));
-            DirectorProcess b = new DirectorProcess(net.namespace(LabNetwork.Node.DIR2),
+            LabDirectorProcess b = new LabDirectorProcess(net.namespace(LabNetwork.Node.DIR2),
                 net.interfaces(LabNetwork.Node.DIR2), dir, "b", config(false, mode, sync)))
         {
             final List<LabClient.Stream> streams = new ArrayList<>();
@@ -262,24 +157,10 @@ class SyncFailoverProcessLabTest
                 assertTrue(takeoverMs < 3_610 + 3_000, "takeover within the master-down interval + slack: " +
                     takeoverMs + " ms; " + b.log());
 
-                int survived = 0;
-                final StringBuilder failures = new StringBuilder();
-                for (final LabClient.Stream s : streams)
-                {
-                    s.awaitExit(Duration.ofSeconds(60));
-                    final List<String> lines = s.lines();
-                    final String owner = lines.isEmpty() ? "?" : lines.get(0).split(" ")[0];
-                    final boolean oneServer = lines.stream().allMatch(l -> l.startsWith(owner + " "));
-                    if (s.exitCode().orElse(-1) == 0 && lines.size() >= LINES - 5 && oneServer)
-                    {
-                        survived++;
-                    }
-                    else
-                    {
-                        failures.append(" [").append(owner).append(": exit ").append(s.exitCode()).append(", ")
-                            .append(lines.size()).append(" lines, ").append(s.error().strip()).append(']');
-                    }
-                }
+                final LabDirectorProcess.Tally tally =
+                    LabDirectorProcess.Tally.of(streams, LINES - 5, Duration.ofSeconds(60));
+                final int survived = tally.survived();
+                final String failures = tally.failures();
                 final long[] after = b.packets();
                 System.out.printf("%s%d of %d streams survived the kill%s; the backup carried %d packets in, %d out%n",
                     tag, survived, STREAMS, failures, after[0] - before[0], after[1] - before[1]);
@@ -328,13 +209,13 @@ class SyncFailoverProcessLabTest
         try (LabNetwork net = LabNetwork.of(mode).backupDirector().build();
             LabHttpServer rs1 = LabHttpServer.startOn(net, LabNetwork.Node.RS1, 80);
             LabHttpServer rs2 = LabHttpServer.startOn(net, LabNetwork.Node.RS2, 80);
-            DirectorProcess a = new DirectorProcess(net.namespace(LabNetwork.Node.DIR),
+            LabDirectorProcess a = new LabDirectorProcess(net.namespace(LabNetwork.Node.DIR),
                 net.interfaces(LabNetwork.Node.DIR), dir, "a", config(true, mode, true));
-            DirectorProcess b = new DirectorProcess(net.namespace(LabNetwork.Node.DIR2),
+            LabDirectorProcess b = new LabDirectorProcess(net.namespace(LabNetwork.Node.DIR2),
                 net.interfaces(LabNetwork.Node.DIR2), dir, "b", config(false, mode, true)))
         {
             final List<LabClient.Stream> streams = new ArrayList<>();
-            DirectorProcess again = null;
+            LabDirectorProcess again = null;
             try
             {
                 a.awaitSocket();
@@ -372,7 +253,7 @@ class SyncFailoverProcessLabTest
                 Thread.sleep(4_000);
 
                 final long restarted = System.nanoTime();
-                again = new DirectorProcess(net.namespace(LabNetwork.Node.DIR), net.interfaces(LabNetwork.Node.DIR),
+                again = new LabDirectorProcess(net.namespace(LabNetwork.Node.DIR), net.interfaces(LabNetwork.Node.DIR),
                     dir, "a2", config(true, mode, true));
                 again.awaitSocket();
                 final long learnedBy = System.currentTimeMillis() + 10_000;
@@ -394,24 +275,10 @@ class SyncFailoverProcessLabTest
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
                 final long[] before = again.packets();
 
-                int survived = 0;
-                final StringBuilder failures = new StringBuilder();
-                for (final LabClient.Stream s : streams)
-                {
-                    s.awaitExit(Duration.ofSeconds(90));
-                    final List<String> lines = s.lines();
-                    final String owner = lines.isEmpty() ? "?" : lines.get(0).split(" ")[0];
-                    final boolean oneServer = lines.stream().allMatch(l -> l.startsWith(owner + " "));
-                    if (s.exitCode().orElse(-1) == 0 && lines.size() >= seconds * 10 - 5 && oneServer)
-                    {
-                        survived++;
-                    }
-                    else
-                    {
-                        failures.append(" [").append(owner).append(": exit ").append(s.exitCode()).append(", ")
-                            .append(lines.size()).append(" lines, ").append(s.error().strip()).append(']');
-                    }
-                }
+                final LabDirectorProcess.Tally tally =
+                    LabDirectorProcess.Tally.of(streams, seconds * 10 - 5, Duration.ofSeconds(90));
+                final int survived = tally.survived();
+                final String failures = tally.failures();
                 final long[] after = again.packets();
                 System.out.printf("%s%d of %d streams survived the kill and the return%s; the returned master " +
                     "carried %d packets in after preempting%n", tag, survived, STREAMS, failures,
@@ -449,9 +316,9 @@ class SyncFailoverProcessLabTest
         try (LabNetwork net = LabNetwork.of(mode).backupDirector().build();
             LabHttpServer rs1 = LabHttpServer.startOn(net, LabNetwork.Node.RS1, 80);
             LabHttpServer rs2 = LabHttpServer.startOn(net, LabNetwork.Node.RS2, 80);
-            DirectorProcess a = new DirectorProcess(net.namespace(LabNetwork.Node.DIR),
+            LabDirectorProcess a = new LabDirectorProcess(net.namespace(LabNetwork.Node.DIR),
                 net.interfaces(LabNetwork.Node.DIR), dir, "a", config(true, mode, false));
-            DirectorProcess b = new DirectorProcess(net.namespace(LabNetwork.Node.DIR2),
+            LabDirectorProcess b = new LabDirectorProcess(net.namespace(LabNetwork.Node.DIR2),
                 net.interfaces(LabNetwork.Node.DIR2), dir, "b", config(false, mode, false)))
         {
             final List<LabClient.Stream> streams = new ArrayList<>();
