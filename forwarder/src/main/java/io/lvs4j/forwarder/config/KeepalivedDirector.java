@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.lvs4j.core.config.keepalived.KeepalivedConfig;
+import io.lvs4j.core.config.keepalived.LvsTimeouts;
 import io.lvs4j.core.config.keepalived.NotifyScript;
 import io.lvs4j.core.config.keepalived.RealServerConfig;
 import io.lvs4j.core.config.keepalived.ServiceModelMapping;
@@ -328,6 +329,7 @@ public final class KeepalivedDirector implements AutoCloseable
             }
             final Changes changes = kd.submit(() -> kd.apply(plan));
             LOG.info("keepalived configuration applied: {}", changes);
+            kd.applyTimeouts(config);
             kd.applySync(config);
             return kd;
         }
@@ -354,8 +356,25 @@ public final class KeepalivedDirector implements AutoCloseable
         final Plan plan = plan(next);
         final Changes changes = submit(() -> apply(plan));
         LOG.info("keepalived configuration reloaded: {}", changes);
+        applyTimeouts(next);
         applySync(next);
         return changes;
+    }
+
+    /**
+     * Sets the connection timeouts {@code global_defs { lvs_timeouts tcp T tcpfin F udp U }} gives, as keepalived
+     * does with {@code ipvsadm --set} at start and on every reload: a value of 0 or left out keeps the current one,
+     * and a reload without the keyword leaves the timeouts as they are.
+     */
+    private void applyTimeouts(final KeepalivedConfig next)
+    {
+        final LvsTimeouts t = next.globalDefs().lvsTimeouts();
+        if (t == null || (t.tcpS() <= 0 && t.tcpFinS() <= 0 && t.udpS() <= 0))
+        {
+            return;
+        }
+        director.setTimeouts(Math.max(0, t.tcpS()), Math.max(0, t.tcpFinS()), Math.max(0, t.udpS()));
+        LOG.info("lvs_timeouts: tcp {} tcpfin {} udp {}", t.tcpS(), t.tcpFinS(), t.udpS());
     }
 
     /**

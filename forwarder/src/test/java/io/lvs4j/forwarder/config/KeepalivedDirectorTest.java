@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.lvs4j.core.config.keepalived.KeepalivedConfig;
 import io.lvs4j.core.config.keepalived.KeepalivedParser;
 import io.lvs4j.core.conn.ConnectionFlags;
+import io.lvs4j.core.conn.ConnectionTimeoutProfiles;
+import io.lvs4j.core.conn.TcpState;
 import io.lvs4j.core.packet.MacAddresses;
 import io.lvs4j.core.service.VirtualService;
 import io.lvs4j.forwarder.Director;
@@ -426,5 +428,27 @@ class KeepalivedDirectorTest
             assertTrue(System.currentTimeMillis() < deadline, "condition not met in " + ms + " ms");
             Thread.sleep(10);
         }
+    }
+
+    @Test
+    void lvsTimeoutsSetTheDirectorsTimeoutsAtStartAndOnReloadAsIpvsadmSetWould()
+    {
+        director();
+        final ConnectionTimeoutProfiles profiles = director.timeoutProfiles();
+        final int p = ConnectionTimeoutProfiles.DEFAULT_PROFILE;
+        assertEquals(900_000, profiles.timeoutMs(p, TcpState.ESTABLISHED), "IPVS's default before");
+        kd = KeepalivedDirector.start(parse("global_defs {\n  lvs_timeouts tcp 60 tcpfin 30 udp 20\n}\n" +
+            config("", unchecked(8080, 1))), director, manual());
+        assertEquals(60_000, profiles.timeoutMs(p, TcpState.ESTABLISHED));
+        assertEquals(30_000, profiles.timeoutMs(p, TcpState.FIN_WAIT));
+        assertEquals(20_000, profiles.timeoutMs(p, TcpState.UDP));
+
+        kd.reload(parse("global_defs {\n  lvs_timeouts tcp 90\n}\n" + config("", unchecked(8080, 1))));
+        assertEquals(90_000, profiles.timeoutMs(p, TcpState.ESTABLISHED));
+        assertEquals(30_000, profiles.timeoutMs(p, TcpState.FIN_WAIT), "left out: kept");
+        assertEquals(20_000, profiles.timeoutMs(p, TcpState.UDP), "left out: kept");
+
+        kd.reload(parse(config("", unchecked(8080, 1))));
+        assertEquals(90_000, profiles.timeoutMs(p, TcpState.ESTABLISHED), "no keyword: the timeouts stay");
     }
 }
