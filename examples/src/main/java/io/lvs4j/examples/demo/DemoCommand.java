@@ -155,6 +155,7 @@ public final class DemoCommand implements Callable<Integer>
                 out.println();
                 printUniqC(counts);
                 printTable(director.ipvsSnapshot());
+                out.println("   (InActConn also counts the first, uncounted request that warmed up ARP)");
             }
             finally
             {

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -69,6 +71,16 @@ class DemoCommandTest
         final String out = run("--requests", "20");
         assertEquals(3, out.split("     10 rs1\n     10 rs2\n", -1).length - 1, out);
         assertEquals(3, out.split("lab removed", -1).length - 1, out);
+        // 20 counted requests and the warm-up one: the table's InActConn add up to 21 per method
+        assertEquals(3, out.split("warmed up ARP", -1).length - 1, out);
+        final Matcher m = Pattern.compile(
+            "-> 192\\.0\\.2\\.1[12]:80 +\\w+ +1 +(\\d+) +(\\d+)").matcher(out);
+        int connections = 0;
+        while (m.find())
+        {
+            connections += Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2));
+        }
+        assertEquals(3 * 21, connections, out);
     }
 
     private static String run(final String... args)
