@@ -40,7 +40,7 @@ import io.lvs4j.forwarder.web.StatsEndpoint;
  * counters through the admin socket.
  */
 @Command(name = "director", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-    description = "Run a director from a keepalived.conf (virtual servers and their health checks).")
+    description = "Run a director from a keepalived.conf (virtual servers, health checks, VRRP and connection sync).")
 public final class DirectorCommand implements Callable<Integer>
 {
     /** Where the counters file goes unless {@code --stats-file} says otherwise. */
