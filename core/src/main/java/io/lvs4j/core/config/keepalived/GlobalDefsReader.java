@@ -26,6 +26,10 @@ final class GlobalDefsReader
         "random_seed", "reload_check_config", "reload_time_file", "reload_repeat", "reload_file",
         "config_save_dir", "vrrp_track_process_timer", "fifo_write_vrrp_states_on_reload", "vrrp_startup_fault");
 
+    /** What lvs4j does instead of keepalived's e-mail. */
+    private static final String NO_MAIL = "no e-mail is sent to notification_email (state changes and checker " +
+        "results are only logged)";
+
     private final Values v;
 
     GlobalDefsReader(final Values values)
@@ -99,6 +103,9 @@ final class GlobalDefsReader
                         else
                         {
                             smtpServer = c.arg(0).text;
+                            // keepalived mails only through smtp_server, so one warning here covers
+                            // notification_email and every smtp_alert
+                            v.unsupported(c, NO_MAIL);
                             if (c.arg(1) != null)
                             {
                                 final int p = v.port(c, c.arg(1));
@@ -118,6 +125,10 @@ final class GlobalDefsReader
                     {
                         final InetAddress a = v.ipv4(c);
                         group4 = a == null ? group4 : a;
+                        if (!group4.equals(d.vrrpMcastGroup4()))
+                        {
+                            v.unsupported(c, "adverts are sent to and received from 224.0.0.18");
+                        }
                     }
                     case "vrrp_mcast_group6" ->
                     {
@@ -129,6 +140,10 @@ final class GlobalDefsReader
                         else if (a != null)
                         {
                             group6 = a;
+                            if (!group6.equals(d.vrrpMcastGroup6()))
+                            {
+                                v.unsupported(c, "adverts are sent to and received from ff02::12");
+                            }
                         }
                     }
                     case "lvs_sync_daemon" ->
@@ -158,15 +173,50 @@ final class GlobalDefsReader
                         lowerRepeat = v.integer(c, 0, 0xFFFF, lowerRepeat == null ? garpRepeat : lowerRepeat);
                     case "vrrp_garp_master_refresh" -> refresh = v.timer(c, true, refresh);
                     case "vrrp_garp_master_refresh_repeat" -> refreshRepeat = v.integer(c, 1, 0xFFFF, refreshRepeat);
-                    case "vrrp_garp_interval" -> garpInterval = v.timer(c, true, garpInterval);
-                    case "vrrp_gna_interval" -> gnaInterval = v.timer(c, true, gnaInterval);
-                    case "vrrp_min_garp" -> minGarp = v.flag(c, minGarp);
+                    case "vrrp_garp_interval" -> garpInterval = spacing(c, garpInterval);
+                    case "vrrp_gna_interval" -> gnaInterval = spacing(c, gnaInterval);
+                    case "vrrp_min_garp" ->
+                    {
+                        minGarp = v.flag(c, minGarp);
+                        // keepalived's vrrp_min_garp_handler: one GARP/NA and no second burst, but only where the
+                        // value is still keepalived's default (a value written before it stays; one written after
+                        // it wins); the lower-priority values follow the master ones at the end, as without it
+                        if (minGarp && garpRepeat == GlobalDefs.DEFAULT_GARP_MASTER_REPEAT)
+                        {
+                            garpRepeat = 1;
+                        }
+                        if (minGarp && garpDelay.equals(GlobalDefs.DEFAULT_GARP_MASTER_DELAY))
+                        {
+                            garpDelay = Duration.ZERO;
+                        }
+                    }
                     case "vrrp_version" -> version = v.integer(c, 2, 3, version);
-                    case "vrrp_strict" -> strict = v.flag(c, strict);
+                    case "vrrp_strict" ->
+                    {
+                        strict = v.flag(c, strict);
+                        if (strict)
+                        {
+                            v.unsupported(c, "its checks and the drop of VIP traffic while not master are not made");
+                        }
+                    }
                     case "vrrp_skip_check_adv_addr" -> skipCheck = v.flag(c, skipCheck);
                     case "vrrp_check_unicast_src" -> checkUnicastSrc = v.flag(c, checkUnicastSrc);
-                    case "vrrp_startup_delay" -> startupDelay = v.timer(c, true, startupDelay);
-                    case "enable_script_security" -> scriptSecurity = v.flag(c, scriptSecurity);
+                    case "vrrp_startup_delay" ->
+                    {
+                        startupDelay = v.timer(c, true, startupDelay);
+                        if (!startupDelay.isZero())
+                        {
+                            v.unsupported(c, "VRRP starts at once");
+                        }
+                    }
+                    case "enable_script_security" ->
+                    {
+                        scriptSecurity = v.flag(c, scriptSecurity);
+                        if (scriptSecurity)
+                        {
+                            v.unsupported(c, "scripts are run without checking who can write them");
+                        }
+                    }
                     case "script_user" ->
                     {
                         v.noBlock(c);
@@ -179,6 +229,7 @@ final class GlobalDefsReader
                         {
                             scriptUser = c.arg(0).text;
                             scriptGroup = c.arg(1) == null ? null : c.arg(1).text;
+                            v.unsupported(c, "scripts run as the user that runs lvs4j");
                         }
                     }
                     default ->
@@ -201,6 +252,17 @@ final class GlobalDefsReader
             lowerRepeat != null ? lowerRepeat : garpRepeat, refresh, refreshRepeat, garpInterval, gnaInterval,
             minGarp, version, strict, skipCheck, checkUnicastSrc, startupDelay, scriptSecurity, scriptUser,
             scriptGroup);
+    }
+
+    /** vrrp_garp_interval / vrrp_gna_interval, with a warning when it asks for spacing. */
+    private Duration spacing(final ConfigNode c, final Duration fallback)
+    {
+        final Duration d = v.timer(c, true, fallback);
+        if (!d.isZero())
+        {
+            v.unsupported(c, "the gratuitous ARPs / NAs of a burst are sent back to back");
+        }
+        return d;
     }
 
     private LvsSyncDaemon syncDaemon(final ConfigNode c)

@@ -211,6 +211,9 @@ public final class KeepalivedConfigWriter
             {
             }
         }
+        // before the GARP values: vrrp_min_garp only changes values still at keepalived's default, so the
+        // values written after it are kept as they are
+        flag("vrrp_min_garp", g.vrrpMinGarp());
         line("vrrp_garp_master_delay", t(g.garpMasterDelay()));
         line("vrrp_garp_master_repeat", g.garpMasterRepeat());
         line("vrrp_garp_lower_prio_delay", t(g.garpLowerPrioDelay()));
@@ -219,7 +222,6 @@ public final class KeepalivedConfigWriter
         line("vrrp_garp_master_refresh_repeat", g.garpMasterRefreshRepeat());
         line("vrrp_garp_interval", t(g.garpInterval()));
         line("vrrp_gna_interval", t(g.gnaInterval()));
-        flag("vrrp_min_garp", g.vrrpMinGarp());
         line("vrrp_version", g.vrrpVersion());
         flag("vrrp_strict", g.vrrpStrict());
         flag("vrrp_skip_check_adv_addr", g.vrrpSkipCheckAdvAddr());

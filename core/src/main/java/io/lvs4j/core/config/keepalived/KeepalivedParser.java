@@ -179,8 +179,16 @@ public final class KeepalivedParser
                 case "vrrp_script" -> add(scripts, vrrp.script(n), n, nodeOf);
                 case "vrrp_instance" -> add(instances, vrrp.instance(n, global), n, nodeOf);
                 case "vrrp_sync_group" -> add(syncGroups, vrrp.syncGroup(n), n, nodeOf);
-                case "static_ipaddress" -> staticAddresses.addAll(vrrp.addresses(n));
-                case "static_routes" -> staticRoutes.addAll(vrrp.staticLines(n));
+                case "static_ipaddress" ->
+                {
+                    staticAddresses.addAll(vrrp.addresses(n));
+                    v.unsupported(n, "no address is added to the system");
+                }
+                case "static_routes" ->
+                {
+                    staticRoutes.addAll(vrrp.staticLines(n));
+                    v.unsupported(n, "no route is added to the system");
+                }
                 default ->
                 {
                     if (UNSUPPORTED_TOP.contains(n.name()))

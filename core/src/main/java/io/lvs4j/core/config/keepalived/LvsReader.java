@@ -289,7 +289,11 @@ final class LvsReader
                     flags = set(flags, ServiceFlags.SCHED2, v.flag(c, false));
                 }
                 case "flag-3" -> flags = set(flags, ServiceFlags.SCHED3, v.flag(c, false));
-                case "persistence_engine" -> engine = v.text(c, "a persistence engine name (sip)");
+                case "persistence_engine" ->
+                {
+                    engine = v.text(c, "a persistence engine name (sip)");
+                    v.unsupported(c, "persistence follows the client address, not the SIP Call-ID");
+                }
                 case "persistence_timeout" ->
                 {
                     v.noBlock(c);

@@ -93,6 +93,18 @@ final class Values
         problems.warning(n.keyword, "'" + n.name() + "' is not supported by lvs4j; ignored");
     }
 
+    /**
+     * A keyword that is parsed (and kept for the writer) but that lvs4j does not act on, where keepalived would:
+     * a warning, so that the difference is not silent.
+     *
+     * @param n           the keyword's node.
+     * @param consequence what happens instead, e.g. "no e-mail is sent".
+     */
+    void unsupported(final ConfigNode n, final String consequence)
+    {
+        problems.warning(n.keyword, "'" + n.name() + "' is not supported by lvs4j; " + consequence);
+    }
+
     /** The first argument as text, or null with an error. */
     String text(final ConfigNode n, final String expected)
     {

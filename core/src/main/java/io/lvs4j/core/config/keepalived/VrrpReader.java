@@ -170,8 +170,17 @@ final class VrrpReader
                 }
                 case "authentication" -> auth = authentication(c);
                 case "virtual_ipaddress" -> vips.addAll(addresses(c));
-                case "virtual_ipaddress_excluded" -> excluded.addAll(addresses(c));
-                case "virtual_routes" -> routes.addAll(lines(c));
+                case "virtual_ipaddress_excluded" ->
+                {
+                    excluded.addAll(addresses(c));
+                    v.unsupported(c, "these addresses do not follow the VRRP master (no gratuitous " +
+                        "ARPs for them); list them in virtual_ipaddress");
+                }
+                case "virtual_routes" ->
+                {
+                    routes.addAll(lines(c));
+                    v.unsupported(c, "no route is added or removed");
+                }
                 case "unicast_src_ip", "mcast_src_ip" -> src = v.ip(c);
                 case "unicast_peer" ->
                 {

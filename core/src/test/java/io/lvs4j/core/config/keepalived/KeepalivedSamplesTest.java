@@ -35,7 +35,10 @@ class KeepalivedSamplesTest
     private static final Map<String, List<String>> EXPECTED_WARNINGS = Map.of(
         // the pre-2.0 sync group syntax without group { }
         "keepalived.conf.vrrp.lvs_syncd", List.of("unknown keyword 'VI_2'", "unknown keyword 'VI_3'",
-            "vrrp_sync_group VG1 has no group", "lvs_sync_daemon_interface is deprecated"));
+            "vrrp_sync_group VG1 has no group", "lvs_sync_daemon_interface is deprecated"),
+        // lvs4j adds and removes no routes
+        "keepalived.conf.track_interface", List.of("'static_routes' is not supported by lvs4j",
+            "'virtual_routes' is not supported by lvs4j"));
 
     private static InetAddress ip(final String s)
     {
@@ -68,7 +71,11 @@ class KeepalivedSamplesTest
     void loadsWithOnlyTheListedWarnings(final String name)
     {
         final KeepalivedConfig c = load(name, null);
-        final List<String> messages = c.warnings().stream().map(ConfigProblem::message).toList();
+        final List<String> all = c.warnings().stream().map(ConfigProblem::message).toList();
+        // most samples name an smtp_server: lvs4j sends no mail, and says so once, at smtp_server
+        final List<String> mail = all.stream().filter(m -> m.startsWith("'smtp_server' is not supported")).toList();
+        assertEquals(c.globalDefs().smtpServer() != null ? 1 : 0, mail.size(), all.toString());
+        final List<String> messages = all.stream().filter(m -> !mail.contains(m)).toList();
         final List<String> expected = EXPECTED_WARNINGS.getOrDefault(name, List.of());
         assertEquals(expected.size(), messages.size(), messages.toString());
         for (int i = 0; i < expected.size(); i++)

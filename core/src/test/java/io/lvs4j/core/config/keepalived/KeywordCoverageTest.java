@@ -197,9 +197,23 @@ class KeywordCoverageTest
     void warningsAreTheUnsupportedKeywords()
     {
         assertEquals(List.of(
+            "k.conf:3:3: warning: 'smtp_server' is not supported by lvs4j; no e-mail is sent to notification_email " +
+                "(state changes and checker results are only logged)",
+            "k.conf:10:3: warning: 'vrrp_mcast_group4' is not supported by lvs4j; adverts are sent to and received " +
+                "from 224.0.0.18",
+            "k.conf:11:3: warning: 'vrrp_mcast_group6' is not supported by lvs4j; adverts are sent to and received " +
+                "from ff02::12",
+            "k.conf:23:3: warning: 'vrrp_startup_delay' is not supported by lvs4j; VRRP starts at once",
+            "k.conf:24:3: warning: 'script_user' is not supported by lvs4j; scripts run as the user that runs lvs4j",
             "k.conf:25:3: warning: 'enable_dbus' is not supported by lvs4j; ignored",
+            "k.conf:27:1: warning: 'static_ipaddress' is not supported by lvs4j; no address is added to the system",
+            "k.conf:30:1: warning: 'static_routes' is not supported by lvs4j; no route is added to the system",
+            "k.conf:40:3: warning: 'persistence_engine' is not supported by lvs4j; persistence follows the client " +
+                "address, not the SIP Call-ID",
             "k.conf:133:15: warning: unicast_peer: per-peer options (min_ttl, max_ttl) are not supported by lvs4j; " +
                 "ignored",
+            "k.conf:135:3: warning: 'virtual_ipaddress_excluded' is not supported by lvs4j; these addresses do " +
+                "not follow the VRRP master (no gratuitous ARPs for them); list them in virtual_ipaddress",
             "k.conf:156:3: warning: 'track_file' is not supported by lvs4j; ignored",
             "k.conf:123:1: warning: vrrp_instance VI_1: track_script missing is not a vrrp_script; ignored, as " +
                 "keepalived does",
