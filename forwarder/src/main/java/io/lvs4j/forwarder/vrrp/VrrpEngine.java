@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.MessageHandler;
@@ -26,6 +27,7 @@ import io.lvs4j.core.config.keepalived.KeepalivedConfig;
 import io.lvs4j.core.config.keepalived.NotifyScript;
 import io.lvs4j.core.config.keepalived.TrackedInterface;
 import io.lvs4j.core.config.keepalived.TrackedScript;
+import io.lvs4j.core.config.keepalived.VirtualIpAddress;
 import io.lvs4j.core.config.keepalived.VrrpInstance;
 import io.lvs4j.core.config.keepalived.VrrpScript;
 import io.lvs4j.core.config.keepalived.VrrpSyncGroup;
@@ -173,7 +175,7 @@ public final class VrrpEngine implements AutoCloseable
             }
         }
         // the instances' addresses that are no service VIP (a NAT gateway) must follow the master as well
-        director.announcedAddresses(instances.stream().flatMapToInt(i -> Arrays.stream(i.spec.addresses()))
+        director.announcedAddresses(instances.stream().flatMapToInt(i -> Arrays.stream(i.announced))
             .distinct().toArray());
         director.master(false);
         for (final Instance instance : instances)
@@ -218,8 +220,8 @@ public final class VrrpEngine implements AutoCloseable
     private int[] addressInterfaces(
         final VrrpInstance vi, final DirectorInterface primary, final List<DirectorInterface> interfaces)
     {
-        // parallel to VrrpInstanceSpec.addresses(): the IPv4 virtual_ipaddress entries in order
-        return vi.virtualIpAddresses().stream().filter(a -> a.address() instanceof Inet4Address).mapToInt(a ->
+        // parallel to Instance.announced: the IPv4 virtual_ipaddress then virtual_ipaddress_excluded entries
+        return announcedEntries(vi).mapToInt(a ->
         {
             if (a.device() == null)
             {
@@ -237,6 +239,16 @@ public final class VrrpEngine implements AutoCloseable
                 a.address().getHostAddress(), a.device(), primary.name());
             return primary.index();
         }).toArray();
+    }
+
+    /**
+     * The IPv4 addresses an instance owns while master: virtual_ipaddress, which its adverts list, then
+     * virtual_ipaddress_excluded, which keepalived manages the same way but leaves out of the adverts.
+     */
+    private static Stream<VirtualIpAddress> announcedEntries(final VrrpInstance vi)
+    {
+        return Stream.concat(vi.virtualIpAddresses().stream(), vi.excludedIpAddresses().stream())
+            .filter(a -> a.address() instanceof Inet4Address);
     }
 
     private DirectorInterface resolve(final VrrpInstance vi, final List<DirectorInterface> interfaces)
@@ -515,7 +527,7 @@ public final class VrrpEngine implements AutoCloseable
     {
         for (int r = 0; r < repeat; r++)
         {
-            final int[] vips = instance.spec.addresses();
+            final int[] vips = instance.announced;
             for (int k = 0; k < vips.length; k++)
             {
                 // keepalived announces an address on its own device (virtual_ipaddress ... dev IF), with the MAC
@@ -582,6 +594,8 @@ public final class VrrpEngine implements AutoCloseable
         private final Group group;
         private final VrrpRouter router;
         private final int[] addressIfaces;
+        /** The addresses gratuitous ARPs announce and the director answers for: adverts' plus excluded ones. */
+        private final int[] announced;
         private long virtualMac;
         private final List<Tracked> tracked = new ArrayList<>();
         private final long garpDelayNs;
@@ -597,6 +611,8 @@ public final class VrrpEngine implements AutoCloseable
         {
             this.config = config;
             this.addressIfaces = addressIfaces;
+            this.announced = announcedEntries(config).mapToInt(a -> ByteBuffer.wrap(a.address().getAddress())
+                .getInt()).toArray();
             this.spec = spec;
             this.group = group;
             this.virtualMac = MacAddresses.vrrpVirtualMac(spec.vrid(), false);

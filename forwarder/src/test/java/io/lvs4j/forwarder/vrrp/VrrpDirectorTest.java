@@ -179,6 +179,39 @@ class VrrpDirectorTest
     }
 
     @Test
+    void excludedAddressesAreAnnouncedButNotAdvertised()
+    {
+        final int excluded = Ipv4Text.parse("192.168.20.51");
+        start(parse("""
+            vrrp_instance VI_1 {
+              state MASTER
+              interface eth0
+              virtual_router_id 51
+              priority 150
+              virtual_ipaddress {
+                192.168.20.50
+              }
+              virtual_ipaddress_excluded {
+                192.168.20.51
+              }
+            }
+            """), new VrrpEngine.Context());
+        clock.addAndGet(4 * S);
+        engine.doWork();
+        assertEquals(VrrpState.MASTER, engine.state("VI_1"));
+        final UnsafeBuffer a = new UnsafeBuffer(sent(0x0800).get(0));
+        assertEquals(1, a.getByte(34 + 3) & 0xFF, "the advert counts only virtual_ipaddress");
+        assertEquals(VIP, VrrpPacket.address(a, 34, 0));
+        // keepalived manages the excluded address like the others: 5 gratuitous ARPs each on takeover
+        final List<byte[]> arps = sent(0x0806);
+        for (final int address : new int[] {VIP, excluded})
+        {
+            assertEquals(5, arps.stream().filter(f -> new UnsafeBuffer(f).getInt(14 + 24, BIG) == address).count(),
+                Ipv4Text.format(address));
+        }
+    }
+
+    @Test
     void closeReleasesWithPriorityZero()
     {
         start(parse("vrrp_instance OWN { interface eth0\n virtual_router_id 51\n priority 255\n advert_int 1\n" +

@@ -170,12 +170,7 @@ final class VrrpReader
                 }
                 case "authentication" -> auth = authentication(c);
                 case "virtual_ipaddress" -> vips.addAll(addresses(c));
-                case "virtual_ipaddress_excluded" ->
-                {
-                    excluded.addAll(addresses(c));
-                    v.unsupported(c, "these addresses do not follow the VRRP master (no gratuitous " +
-                        "ARPs for them); list them in virtual_ipaddress");
-                }
+                case "virtual_ipaddress_excluded" -> excluded.addAll(addresses(c));
                 case "virtual_routes" ->
                 {
                     routes.addAll(lines(c));

@@ -212,8 +212,6 @@ class KeywordCoverageTest
                 "address, not the SIP Call-ID",
             "k.conf:133:15: warning: unicast_peer: per-peer options (min_ttl, max_ttl) are not supported by lvs4j; " +
                 "ignored",
-            "k.conf:135:3: warning: 'virtual_ipaddress_excluded' is not supported by lvs4j; these addresses do " +
-                "not follow the VRRP master (no gratuitous ARPs for them); list them in virtual_ipaddress",
             "k.conf:156:3: warning: 'track_file' is not supported by lvs4j; ignored",
             "k.conf:123:1: warning: vrrp_instance VI_1: track_script missing is not a vrrp_script; ignored, as " +
                 "keepalived does",

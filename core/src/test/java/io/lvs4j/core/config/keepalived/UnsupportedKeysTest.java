@@ -136,8 +136,6 @@ class UnsupportedKeysTest
         assertEquals(List.of(
             "t.conf:1:1: warning: 'static_ipaddress' is not supported by lvs4j; no address is added to the system",
             "t.conf:4:1: warning: 'static_routes' is not supported by lvs4j; no route is added to the system",
-            "t.conf:11:3: warning: 'virtual_ipaddress_excluded' is not supported by lvs4j; these addresses do not " +
-                "follow the VRRP master (no gratuitous ARPs for them); list them in virtual_ipaddress",
             "t.conf:14:3: warning: 'virtual_routes' is not supported by lvs4j; no route is added or removed",
             "t.conf:21:3: warning: 'persistence_engine' is not supported by lvs4j; persistence follows the client " +
                 "address, not the SIP Call-ID"),
