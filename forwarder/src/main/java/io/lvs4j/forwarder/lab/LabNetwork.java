@@ -780,22 +780,10 @@ public final class LabNetwork implements AutoCloseable
 
     private static void removeNamespace(final String name)
     {
-        // processes keep a namespace (and its veths) alive after `ip netns del`: kill them first
-        final Shell.Result pids = Shell.tryRun("ip", "netns", "pids", name);
-        if (pids.ok())
-        {
-            final long self = ProcessHandle.current().pid();
-            for (final String pid : pids.stdout().split("\\s+"))
-            {
-                // never this JVM: a test that moved its main thread into a lab namespace would otherwise kill itself
-                if (!pid.isBlank() && Long.parseLong(pid) != self)
-                {
-                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-                }
-            }
-        }
-        // `ip netns pids` looks at each process's main thread only; a JVM that moved just some threads in
-        // (a director run with --netns, whose test JVM was killed before it could stop it) is found by its tasks
+        // processes keep a namespace (and its veths) alive after `ip netns del`: kill them first. Found by their
+        // tasks, not with `ip netns pids`, which looks at main threads only and so misses a JVM that moved just
+        // some threads in (a director run with --netns whose test JVM was killed before it could stop it); this
+        // JVM is never among them (a test may have moved its own threads in)
         for (final long pid : processesWithATaskIn(NETNS_DIR.resolve(name)))
         {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

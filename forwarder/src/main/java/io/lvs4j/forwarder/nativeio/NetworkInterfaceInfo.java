@@ -45,15 +45,7 @@ public final class NetworkInterfaceInfo
      */
     public static NetworkInterfaceInfo query(final String name)
     {
-        final int fd;
-        try
-        {
-            fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
-        }
-        catch (final LastErrorException ex)
-        {
-            throw new NativeException("socket(AF_INET) to query " + name, ex);
-        }
+        final int fd = querySocket(name);
         try
         {
             return query(fd, name);
@@ -94,15 +86,7 @@ public final class NetworkInterfaceInfo
      */
     public static boolean isRunning(final String name)
     {
-        final int fd;
-        try
-        {
-            fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
-        }
-        catch (final LastErrorException ex)
-        {
-            throw new NativeException("socket(AF_INET) to query " + name, ex);
-        }
+        final int fd = querySocket(name);
         try
         {
             final int flags = ioctl(fd, LibC.SIOCGIFFLAGS, "SIOCGIFFLAGS", new InterfaceRequest(name)).unionShort();
@@ -114,7 +98,20 @@ public final class NetworkInterfaceInfo
         }
     }
 
-    private static InterfaceRequest ioctl(final int fd, final long request, final String what, final InterfaceRequest ifr)
+    /** A throwaway {@code AF_INET} datagram socket in the calling thread's namespace, for interface ioctls. */
+    private static int querySocket(final String name)
+    {
+        try
+        {
+            return LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw new NativeException("socket(AF_INET) to query " + name, ex);
+        }
+    }
+
+        private static InterfaceRequest ioctl(final int fd, final long request, final String what, final InterfaceRequest ifr)
     {
         try
         {
