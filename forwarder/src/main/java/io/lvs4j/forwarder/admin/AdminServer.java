@@ -12,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,9 +68,14 @@ public final class AdminServer implements AutoCloseable
                 Files.createDirectories(path.getParent());
             }
             Files.deleteIfExists(path);
+            // bind() creates the file a moment before listen(): bound under another name and moved into place,
+            // the socket file appears only once it accepts, so whoever waits for it never sees "connection refused"
+            final Path staging = path.resolveSibling(path.getFileName() + "~");
+            Files.deleteIfExists(staging);
             final ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            server.bind(UnixDomainSocketAddress.of(staging));
+            Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rw-------"));
+            Files.move(staging, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             final AdminServer admin = new AdminServer(path, server, command);
             admin.thread.start();
             return admin;

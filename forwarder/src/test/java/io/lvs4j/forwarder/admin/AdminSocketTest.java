@@ -39,6 +39,8 @@ class AdminSocketTest
         {
             assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                 Files.getPosixFilePermissions(socket), "root's only, like ipvsadm's netlink");
+            assertFalse(Files.exists(dir.resolve("run/director.sock~")),
+                "bound under a staging name and moved into place once listening: nothing left behind");
             final AdminResponse ok = AdminClient.call(socket, List.of("-L", "-n", "ünïcode"));
             assertEquals(new AdminResponse(0, "-L|-n|ünïcode\n", ""), ok);
             final AdminResponse bad = AdminClient.call(socket, List.of("-A", "boom"));
